@@ -1,0 +1,105 @@
+# gpuscatter: make builds build/libgpuscatter.so and build/gpuscatter.
+VERSION     := 0.1.0
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+LIBDIR      ?= $(PREFIX)/lib
+LIBEXECDIR  ?= $(PREFIX)/libexec/gpuscatter
+INCLUDEDIR  ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+B        := build
+CFLAGS   ?= -O2 -g
+BASE     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -DGPUSCATTER_VERSION='"$(VERSION)"'
+# -fno-builtin: gcc must not turn malloc+memset into a call to calloc (our
+# own calloc) or otherwise reason about the functions we are defining.
+LIB_CFLAGS := $(BASE) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-builtin -fexceptions
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+CONFIG_SRCS  := config/options.c config/parse.c config/log.c
+PRELOAD_SRCS := preload/real.c preload/malloc.c preload/new.c preload/stats.c preload/init.c
+ARENA_SRCS   :=
+BIND_SRCS    :=
+LIB_SRCS := $(CONFIG_SRCS) $(PRELOAD_SRCS) $(ARENA_SRCS) $(BIND_SRCS)
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+
+DEPS_STAMP := $(B)/.deps-installed
+
+.PHONY: all deps check demo bench bench-malloc install clean
+all: $(B)/libgpuscatter.so $(B)/gpuscatter $(B)/gpuscatter-env
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh
+	scripts/install-deps.sh
+	@mkdir -p $(B) && touch $@
+
+$(B)/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
+
+# $ORIGIN first: a libjemalloc.so.2 copied beside the library is used.
+$(B)/libgpuscatter.so: $(LIB_OBJS)
+	$(CC) -shared -o $@ $^ -Wl,-z,defs -Wl,-rpath,'$$ORIGIN' -ljemalloc -ldl -lpthread
+
+$(B)/gpuscatter-env: config/env_tool.c $(CONFIG_SRCS) | $(DEPS_STAMP)
+	$(CC) $(CFLAGS) $(BASE) -o $@ $^
+
+$(B)/gpuscatter: scripts/gpuscatter
+	@mkdir -p $(B)
+	sed -e 's|@VERSION@|$(VERSION)|' -e 's|@RELLIB@|.|' -e 's|@RELLIBEXEC@|.|' $< > $@
+	chmod 755 $@
+
+# --- tests ------------------------------------------------------------------
+CHECK_LIBS = $(shell pkg-config --libs check)
+TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc \
+	$(B)/tests/stress $(B)/tests/forkthreads
+
+# The config module has no allocator in it: test it under ASan and UBSan.
+$(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS)
+
+# Runs with the library preloaded (a preloaded allocator rules out ASan).
+$(B)/tests/check_malloc: tests/unit/check_malloc.c $(B)/libgpuscatter.so
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) -fno-builtin -Iinclude -o $@ $< $(CHECK_LIBS) \
+		-L$(B) -lgpuscatter -Wl,-rpath,'$$ORIGIN/..' -ldl -lpthread
+
+$(B)/tests/%: tests/programs/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) -fno-builtin -Iinclude -o $@ $^ -ldl -lpthread
+
+check: all $(TEST_BINS)
+	tests/run.sh
+
+demo: all
+	scripts/demo.sh
+
+bench: bench-malloc
+bench-malloc: all $(B)/tests/malloc_loop
+	scripts/bench-malloc.sh
+
+$(B)/tests/malloc_loop: bench/malloc_loop.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g $(BASE) -fno-builtin -o $@ $^ -lpthread
+
+# --- install ----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(LIBEXECDIR) \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 755 $(B)/libgpuscatter.so $(DESTDIR)$(LIBDIR)/libgpuscatter.so
+	install -m 755 $(B)/gpuscatter-env $(DESTDIR)$(LIBEXECDIR)/gpuscatter-env
+	install -m 644 include/gpuscatter.h $(DESTDIR)$(INCLUDEDIR)/gpuscatter.h
+	sed -e 's|@VERSION@|$(VERSION)|' \
+	    -e "s|@RELLIB@|$$(realpath -m --relative-to=$(BINDIR) $(LIBDIR))|" \
+	    -e "s|@RELLIBEXEC@|$$(realpath -m --relative-to=$(BINDIR) $(LIBEXECDIR))|" \
+	    scripts/gpuscatter > $(DESTDIR)$(BINDIR)/gpuscatter
+	chmod 755 $(DESTDIR)$(BINDIR)/gpuscatter
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	  'Name: gpuscatter' 'Description: GPU host-memory registration made nearly free (LD_PRELOAD)' \
+	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lgpuscatter' 'Cflags: -I$${includedir}' \
+	  > $(DESTDIR)$(PKGCONFIGDIR)/gpuscatter.pc
+
+clean:
+	rm -rf $(B)
+
+-include $(LIB_OBJS:.o=.d)

@@ -1,0 +1,54 @@
+/* Allocation loops for instruction counting.
+ * usage: malloc_loop small|mixed THREADS ITERATIONS
+ *   small: malloc then free at once, sizes 16..256 (the pure fast path)
+ *   mixed: a ring of live buffers, 16 B .. 64 KiB, replaced at random */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static long iters;
+static int mixed;
+
+static void *run(void *arg)
+{
+  uint64_t s = (uintptr_t)arg * 2654435761u + 1;
+  enum { RING = 1024 };
+  void *ring[RING] = { 0 };
+  uintptr_t sink = 0;
+  for (long i = 0; i < iters; i++) {
+    s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+    if (!mixed) {
+      void *p = malloc(16 + (s & 240));
+      sink += (uintptr_t)p;
+      free(p);
+    } else {
+      unsigned k = (unsigned)(s >> 20) % RING;
+      free(ring[k]);
+      size_t n = (size_t)16 << ((s >> 40) % 12); /* 16 B .. 32 KiB */
+      ring[k] = malloc(n + (s & 63));
+      ((char *)ring[k])[0] = 1;
+    }
+  }
+  for (int k = 0; k < RING; k++)
+    free(ring[k]);
+  return (void *)sink;
+}
+
+int main(int argc, char **argv)
+{
+  if (argc != 4) {
+    fprintf(stderr, "usage: malloc_loop small|mixed THREADS ITERATIONS\n");
+    return 2;
+  }
+  mixed = strcmp(argv[1], "mixed") == 0;
+  int threads = atoi(argv[2]);
+  iters = atol(argv[3]);
+  pthread_t t[16];
+  for (int i = 0; i < threads && i < 16; i++)
+    pthread_create(&t[i], NULL, run, (void *)(uintptr_t)(i + 1));
+  for (int i = 0; i < threads && i < 16; i++)
+    pthread_join(t[i], NULL);
+  return 0;
+}

@@ -1,0 +1,205 @@
+/* The one table of GPUSCATTER_* variables, and reading it. The README's
+ * variables table and `gpuscatter env` are generated from this table. */
+#include "config.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const backend_words[] =
+  { "auto", "cuda", "hip", "amdgpu", "sim", "off", NULL };
+static const char *const log_words[] =
+  { "error", "warn", "info", "debug", NULL };
+
+#define K 1024ull
+#define OPT(field) offsetof(struct cfg, field)
+
+const struct cfg_option cfg_options[] = {
+  /* First, so that its level applies to warnings about the others. */
+  { "GPUSCATTER_LOG", CFG_ENUM, "warn", "one of error|warn|info|debug",
+    "how much gpuscatter writes to stderr", log_words, 0, 0, OPT(log) },
+  { "GPUSCATTER_BACKEND", CFG_ENUM, "auto", "one of auto|cuda|hip|amdgpu|sim|off",
+    "what registers chunks with the GPU; off makes gpuscatter a plain jemalloc forwarder",
+    backend_words, 0, 0, OPT(backend) },
+  { "GPUSCATTER_MIN_SIZE", CFG_SIZE, "256K", "a size (e.g. 256K)",
+    "allocations at least this large are GPU-bound", NULL, 1, K * K * K * K,
+    OPT(min_size) },
+  { "GPUSCATTER_CHUNK_SIZE", CFG_SIZE, "64M", "a size (e.g. 64M)",
+    "granule in which the window is committed and registered (rounded up to 2M)", NULL,
+    2 * K * K, 64 * K * K * K, OPT(chunk_size) },
+  { "GPUSCATTER_WINDOW", CFG_SIZE, "1T", "a size (e.g. 1T)",
+    "address space reserved for GPU-bound allocations (halved on refusal)", NULL,
+    1 * K * K * K, 128 * K * K * K * K, OPT(window) },
+  { "GPUSCATTER_MAX_PINNED", CFG_SIZE_OR_PCT, "50%", "a size or percentage of RAM (e.g. 16G or 50%)",
+    "most memory kept in registered chunks; beyond it allocations stay ordinary", NULL,
+    0, 0, OPT(max_pinned) },
+  { "GPUSCATTER_STATS", CFG_STRING, "off", "off, stderr, or a file path (%p: the pid)",
+    "where to write the JSON statistics at exit", NULL, 0, 0, OPT(stats) },
+};
+const size_t cfg_noptions = sizeof cfg_options / sizeof cfg_options[0];
+
+/* Apply one raw value (NULL or "" means unset) to *c. Writes the effective
+ * value as text to eff. Returns false when the value was rejected. */
+static bool apply(const struct cfg_option *o, const char *raw, struct cfg *c,
+                  char *eff, size_t efflen, bool warn)
+{
+  char *field = (char *)c + o->off;
+  const char *v = (raw && *raw) ? raw : o->def;
+  bool ok = true;
+  for (int pass = 0; pass < 2; pass++, v = o->def) {
+    int rc = -1;
+    uint64_t sz = 0;
+    unsigned pct = 0;
+    switch (o->type) {
+    case CFG_SIZE:
+      rc = cfg_parse_size(v, &sz);
+      if (rc == 0 && (sz < o->min || (o->max && sz > o->max)))
+        rc = -2;
+      if (rc == 0) {
+        *(size_t *)field = (size_t)sz;
+        cfg_format_size(sz, eff, efflen);
+      }
+      break;
+    case CFG_SIZE_OR_PCT:
+      if ((rc = cfg_parse_pct(v, &pct)) == 0) {
+        *(size_t *)field = (size_t)(cfg_phys_ram() / 100 * pct);
+        snprintf(eff, efflen, "%s", v);
+      } else if (rc == -1 && (rc = cfg_parse_size(v, &sz)) == 0) {
+        *(size_t *)field = (size_t)sz;
+        cfg_format_size(sz, eff, efflen);
+      }
+      break;
+    case CFG_BOOL:
+      if ((rc = cfg_parse_bool(v, (bool *)field)) == 0)
+        snprintf(eff, efflen, "%s", *(bool *)field ? "on" : "off");
+      break;
+    case CFG_ENUM:
+      if ((rc = cfg_parse_enum(v, o->words, (int *)field)) == 0)
+        snprintf(eff, efflen, "%s", v);
+      break;
+    case CFG_STRING: {
+      size_t n = strlen(v);
+      rc = n < sizeof c->stats ? 0 : -2;
+      if (rc == 0) {
+        bool off = strcmp(v, "off") == 0;
+        memcpy(field, off ? "" : v, off ? 1 : n + 1);
+        snprintf(eff, efflen, "%s", v);
+      }
+      break;
+    }
+    }
+    if (rc == 0)
+      return ok;
+    ok = false;
+    if (warn && pass == 0) {
+      if (rc == -2 && o->type == CFG_STRING)
+        log_warn("%s='%.40s...' is longer than %zu bytes; using %s", o->name, v,
+                 sizeof c->stats - 1, o->def);
+      else if (rc == -2 && o->type == CFG_SIZE_OR_PCT)
+        log_warn("%s='%s' is out of range (1%%..100%%); using %s", o->name, v, o->def);
+      else if (rc == -2) {
+        char lo[32], hi[32] = "";
+        cfg_format_size(o->min, lo, sizeof lo);
+        if (o->max)
+          cfg_format_size(o->max, hi, sizeof hi);
+        log_warn("%s='%s' is out of range (%s..%s); using %s", o->name, v, lo, hi, o->def);
+      } else
+        log_warn("%s='%s' is not %s; using %s", o->name, v, o->form, o->def);
+    }
+  }
+  return ok; /* unreachable: defaults always parse */
+}
+
+static void read_all(struct cfg *c, bool warn, void (*each)(const struct cfg_option *,
+                     const char *raw, const char *eff, void *), void *arg)
+{
+  memset(c, 0, sizeof *c);
+  for (size_t i = 0; i < cfg_noptions; i++) {
+    const struct cfg_option *o = &cfg_options[i];
+    const char *raw = secure_getenv(o->name);
+    char eff[64];
+    apply(o, raw, c, eff, sizeof eff, warn);
+    if (o->off == offsetof(struct cfg, log))
+      log_set_level(c->log);
+    if (each)
+      each(o, raw, eff, arg);
+  }
+}
+
+void cfg_read(struct cfg *c) { read_all(c, true, NULL, NULL); }
+
+static struct cfg cfg_global;
+static int cfg_state; /* 0 unread, 1 being read, 2 ready */
+
+const struct cfg *cfg_get(void)
+{
+  int s = __atomic_load_n(&cfg_state, __ATOMIC_ACQUIRE);
+  if (__builtin_expect(s == 2, 1))
+    return &cfg_global;
+  if (s == 0 && __atomic_compare_exchange_n(&cfg_state, &s, 1, false,
+                                            __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+    cfg_read(&cfg_global);
+    __atomic_store_n(&cfg_state, 2, __ATOMIC_RELEASE);
+    return &cfg_global;
+  }
+  return NULL;
+}
+
+/* --- description, for `gpuscatter env` and the README ------------------ */
+
+#include <stdio.h>
+#include <unistd.h>
+
+static void put(int fd, const char *s)
+{
+  size_t n = strlen(s);
+  while (n) {
+    ssize_t w = write(fd, s, n);
+    if (w <= 0)
+      return;
+    s += w;
+    n -= (size_t)w;
+  }
+}
+
+struct describe_arg { int fd; bool markdown; };
+
+static void describe_one(const struct cfg_option *o, const char *raw, const char *eff,
+                         void *argp)
+{
+  struct describe_arg *a = argp;
+  char line[768];
+  if (a->markdown) {
+    /* '|' would end a table cell; the flag is derived as the launcher does. */
+    char form[128], flag[64];
+    size_t j = 0, k = 0;
+    for (const char *s = o->form; *s && j + 2 < sizeof form; s++) {
+      if (*s == '|')
+        form[j++] = '\\';
+      form[j++] = *s;
+    }
+    form[j] = '\0';
+    for (const char *s = o->name + strlen("GPUSCATTER_"); *s && k + 1 < sizeof flag; s++)
+      flag[k++] = *s == '_' ? '-' : (char)(*s - 'A' + 'a');
+    flag[k] = '\0';
+    snprintf(line, sizeof line, "| `%s` | `%s` | %s | `--%s` | %s |\n", o->name, o->def,
+             form, flag, o->meaning);
+  } else {
+    snprintf(line, sizeof line, "%-24s default %-6s current %-10s%s  %s\n", o->name, o->def,
+             eff, (raw && *raw) ? " (set)" : "      ", o->meaning);
+  }
+  put(a->fd, line);
+}
+
+void cfg_describe(int fd, bool markdown)
+{
+  struct describe_arg a = { fd, markdown };
+  struct cfg c;
+  if (markdown)
+    put(fd, "| Variable | Default | Accepted | Launcher | Meaning |\n"
+            "| --- | --- | --- | --- | --- |\n");
+  /* Warnings are printed in the env listing too: it shows exactly what the
+   * library would say and use. */
+  read_all(&c, !markdown, describe_one, &a);
+}

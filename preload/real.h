@@ -1,0 +1,40 @@
+/* jemalloc's own entry points, resolved once from the loaded libjemalloc.
+ * Until they are resolved (before our constructor runs) callers use
+ * jemalloc's non-standard API (mallocx/dallocx), which is always bound. */
+#ifndef GPUSCATTER_REAL_H
+#define GPUSCATTER_REAL_H
+
+#include <stddef.h>
+
+#define GS_EXPORT __attribute__((visibility("default")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+/* C++ operators, in the order of real_cxx_names[]. */
+enum {
+  CXX_NEW, CXX_NEW_ARR, CXX_NEW_NT, CXX_NEW_ARR_NT,
+  CXX_NEW_AL, CXX_NEW_ARR_AL, CXX_NEW_AL_NT, CXX_NEW_ARR_AL_NT,
+  CXX_DEL, CXX_DEL_ARR, CXX_DEL_SZ, CXX_DEL_ARR_SZ, CXX_DEL_NT, CXX_DEL_ARR_NT,
+  CXX_DEL_AL, CXX_DEL_ARR_AL, CXX_DEL_SZ_AL, CXX_DEL_ARR_SZ_AL, CXX_DEL_AL_NT,
+  CXX_DEL_ARR_AL_NT, CXX_NOPS
+};
+
+struct real_api {
+  void *(*malloc)(size_t);
+  void (*free)(void *);
+  void *(*calloc)(size_t, size_t);
+  void *(*realloc)(void *, size_t);
+  void *(*memalign)(size_t, size_t);
+  size_t (*usable_size)(void *);
+  void *cxx[CXX_NOPS];
+};
+
+extern struct real_api real;
+extern const char *const real_cxx_names[CXX_NOPS];
+
+/* Look the entry points up. Called from our constructor, never from inside
+ * malloc: dlopen there could run while the dynamic loader holds its state
+ * half-built. Returns 0 when jemalloc's malloc was found. */
+int real_resolve(void);
+
+#endif

@@ -1,0 +1,117 @@
+/* Statistics: gather each module's counters, format, write atomically. */
+#include "stats.h"
+#include "real.h"
+#include "../config/config.h"
+#include "../config/log.h"
+#include "../include/gpuscatter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const backend_names[] =
+  { "auto", "cuda", "hip", "amdgpu", "sim", "off" };
+
+void stats_collect(struct stats *s)
+{
+  memset(s, 0, sizeof *s);
+  const struct cfg *c = cfg_get();
+  s->backend = c ? backend_names[c->backend] : "auto";
+  s->max_pinned = c ? c->max_pinned : 0;
+}
+
+int stats_format(const struct stats *s, char *buf, size_t len)
+{
+  return snprintf(buf, len,
+    "{\"version\": \"%s\", \"backend\": \"%s\", "
+    "\"window\": {\"base\": %llu, \"size\": %llu}, "
+    "\"chunks\": {\"count\": %llu, \"bytes\": %llu, \"bound\": %llu, \"bound_bytes\": %llu}, "
+    "\"allocations\": {\"gpu\": %llu, \"gpu_bytes\": %llu, \"ordinary_fallback\": %llu}, "
+    "\"registrations\": {\"app_calls\": %llu, \"hits\": %llu, \"misses\": %llu, "
+    "\"app_unregisters\": %llu}, "
+    "\"backend_calls\": {\"register\": %llu, \"unregister\": %llu, \"seconds\": %.6f}, "
+    "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}}",
+    GPUSCATTER_VERSION, s->backend,
+    (unsigned long long)s->window_base, (unsigned long long)s->window_size,
+    (unsigned long long)s->chunks, (unsigned long long)s->chunk_bytes,
+    (unsigned long long)s->bound, (unsigned long long)s->bound_bytes,
+    (unsigned long long)s->gpu_allocs, (unsigned long long)s->gpu_bytes,
+    (unsigned long long)s->ordinary_fallback,
+    (unsigned long long)s->app_calls, (unsigned long long)s->hits,
+    (unsigned long long)s->misses, (unsigned long long)s->app_unregisters,
+    (unsigned long long)s->backend_register, (unsigned long long)s->backend_unregister,
+    s->backend_seconds,
+    (unsigned long long)s->max_pinned, (unsigned long long)s->budget_refused);
+}
+
+GS_EXPORT const char *gpuscatter_version(void) { return GPUSCATTER_VERSION; }
+
+GS_EXPORT int gpuscatter_stats_json(char *buf, size_t len)
+{
+  struct stats s;
+  stats_collect(&s);
+  return stats_format(&s, buf, len);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Expand %p to the pid; returns whether the path had one. */
+static int expand(const char *in, char *out, size_t len)
+{
+  int had = 0;
+  size_t o = 0;
+  for (; *in && o + 24 < len; in++) {
+    if (in[0] == '%' && in[1] == 'p') {
+      o += (size_t)snprintf(out + o, len - o, "%d", (int)getpid());
+      in++;
+      had = 1;
+    } else
+      out[o++] = *in;
+  }
+  out[o] = '\0';
+  return had;
+}
+
+void stats_write_at_exit(const char *where, int owner_pid)
+{
+  char json[2048];
+  int n = gpuscatter_stats_json(json, sizeof json - 1);
+  if (n < 0 || (size_t)n >= sizeof json - 1)
+    return;
+  json[n++] = '\n';
+  if (strcmp(where, "stderr") == 0 || strcmp(where, "-") == 0) {
+    write_all(2, json, (size_t)n);
+    return;
+  }
+  char path[512], tmp[560];
+  if (!expand(where, path, sizeof path) && getpid() != owner_pid)
+    return;
+  snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
+  /* O_EXCL|O_NOFOLLOW: never write through a planted symlink; rename puts
+   * a complete file in place or none at all. */
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    log_warn("cannot write statistics to %s: %s", tmp, strerror(errno));
+    return;
+  }
+  int bad = write_all(fd, json, (size_t)n);
+  bad |= close(fd);
+  if (bad || rename(tmp, path) != 0) {
+    log_warn("cannot write statistics to %s: %s", path, strerror(errno));
+    unlink(tmp);
+  }
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# The library exports the whole malloc family, glibc's aliases and every C++
+# operator, all unversioned (a versioned reference binds only to those).
+. "$(dirname "$0")/lib.sh"
+nm -D --defined-only "$LIB" | awk '{print $3}' >"$WORK/syms"
+for s in malloc free calloc realloc reallocarray posix_memalign aligned_alloc memalign \
+  valloc pvalloc malloc_usable_size __libc_malloc __libc_free __libc_calloc __libc_realloc \
+  __libc_memalign __libc_valloc __libc_pvalloc gpuscatter_version gpuscatter_stats_json \
+  _Znwm _Znam _ZnwmRKSt9nothrow_t _ZnamRKSt9nothrow_t _ZnwmSt11align_val_t _ZnamSt11align_val_t \
+  _ZnwmSt11align_val_tRKSt9nothrow_t _ZnamSt11align_val_tRKSt9nothrow_t _ZdlPv _ZdaPv _ZdlPvm \
+  _ZdaPvm _ZdlPvRKSt9nothrow_t _ZdaPvRKSt9nothrow_t _ZdlPvSt11align_val_t _ZdaPvSt11align_val_t \
+  _ZdlPvmSt11align_val_t _ZdaPvmSt11align_val_t _ZdlPvSt11align_val_tRKSt9nothrow_t \
+  _ZdaPvSt11align_val_tRKSt9nothrow_t; do
+  grep -qx "$s" "$WORK/syms" || fail "$s is not exported"
+done
+if grep -q '@' "$WORK/syms"; then fail "versioned exports: $(grep '@' "$WORK/syms" | head -3)"; fi
+# Exports that are not ours by name would leak internals into the host program.
+extra=$(grep -v -e '^_Z' -e '^gpuscatter_' -e '^__libc_' -e 'alloc' -e '^free$' -e 'memalign$' "$WORK/syms" || true)
+[ -z "$extra" ] || fail "unexpected exports: $extra"
+echo "ok: $(wc -l <"$WORK/syms") exported symbols, all expected, none versioned"

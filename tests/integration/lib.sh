@@ -1,0 +1,30 @@
+# Helpers for integration tests: sourced, never run.
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+B=$ROOT/build
+LIB=$B/libgpuscatter.so
+WORK=$(mktemp -d /tmp/gpuscatter-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# same NAME CMD...: the command's stdout, stderr and exit status are the
+# same natively and under gpuscatter.
+same() {
+  name=$1; shift
+  set +e
+  "$@" >"$WORK/native.out" 2>"$WORK/native.err"; n=$?
+  LD_PRELOAD=$LIB${LD_PRELOAD:+:$LD_PRELOAD} "$@" >"$WORK/pre.out" 2>"$WORK/pre.err"; p=$?
+  set -e
+  [ "$n" = "$p" ] || { cat "$WORK/pre.err" >&2; fail "$name: exit $n natively, $p under gpuscatter"; }
+  cmp -s "$WORK/native.out" "$WORK/pre.out" || {
+    diff "$WORK/native.out" "$WORK/pre.out" | head -20 >&2; fail "$name: stdout differs"; }
+  cmp -s "$WORK/native.err" "$WORK/pre.err" || {
+    diff "$WORK/native.err" "$WORK/pre.err" | head -20 >&2; fail "$name: stderr differs"; }
+  [ -s "$WORK/native.out" ] || fail "$name: printed nothing, so the comparison proves nothing"
+  echo "ok: $name (exit $n, $(wc -c <"$WORK/native.out") bytes of output)"
+}
+
+# The interpreter itself, not a wrapper script (pyenv's shim runs helper
+# processes of its own, each of which would load the library too).
+PY=$(python3 -c 'import sys; print(sys.executable)')

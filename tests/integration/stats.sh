@@ -1,0 +1,43 @@
+#!/bin/sh
+# GPUSCATTER_STATS: JSON at exit, to stderr or a file written atomically
+# (0600, never through a symlink); %p; forked children do not overwrite.
+. "$(dirname "$0")/lib.sh"
+check_json() {
+  python3 - "$1" <<'PY' || fail "bad stats JSON in $1"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("version", "backend", "window", "chunks", "allocations", "registrations", "backend_calls", "budget"):
+    assert k in d, k
+assert d["budget"]["max_pinned"] > 0
+PY
+}
+GPUSCATTER_STATS=stderr LD_PRELOAD=$LIB /bin/true 2>"$WORK/err"
+check_json "$WORK/err"
+GPUSCATTER_STATS=$WORK/s.json LD_PRELOAD=$LIB /bin/true
+check_json "$WORK/s.json"
+[ "$(stat -c %a "$WORK/s.json")" = 600 ] || fail "mode $(stat -c %a "$WORK/s.json")"
+# A symlink planted at the path is replaced, its target untouched.
+echo precious >"$WORK/target"; ln -s "$WORK/target" "$WORK/link.json"
+GPUSCATTER_STATS=$WORK/link.json LD_PRELOAD=$LIB /bin/true
+[ "$(cat "$WORK/target")" = precious ] || fail "wrote through a symlink"
+check_json "$WORK/link.json"
+# %p gives each process its own file; without it a forked child leaves the
+# parent's report alone.
+GPUSCATTER_STATS=$WORK/p-%p.json LD_PRELOAD=$LIB "$PY" -c 'import os; print(os.getpid())' >"$WORK/pid"
+check_json "$WORK/p-$(cat "$WORK/pid").json"
+out=$(GPUSCATTER_STATS=$WORK/f.json LD_PRELOAD=$LIB "$PY" -c '
+import os, sys
+pid = os.fork()
+if pid == 0:
+    sys.exit(0)     # the child runs exit handlers, ours included
+os.waitpid(pid, 0)
+print(os.path.exists(sys.argv[1]))
+' "$WORK/f.json")
+[ "$out" = False ] || fail "a forked child wrote the parent's stats file"
+check_json "$WORK/f.json"
+ls "$WORK" | grep -q '\.tmp$' && fail "temporary file left behind"
+# Unwritable place: one warning, the program's status untouched.
+set +e; GPUSCATTER_STATS=/nonexistent-dir/s.json LD_PRELOAD=$LIB "$PY" -c 'import sys; sys.exit(3)' 2>"$WORK/err"; rc=$?; set -e
+[ $rc = 3 ] || fail "status $rc"
+[ "$(grep -c 'gpuscatter: cannot write statistics' "$WORK/err")" = 1 ] || fail "warning: $(cat "$WORK/err")"
+echo "ok: stats"
