@@ -16,8 +16,9 @@ LIB_CFLAGS := $(BASE) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-bu
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 CONFIG_SRCS  := config/options.c config/parse.c config/log.c
-PRELOAD_SRCS := preload/real.c preload/malloc.c preload/new.c preload/stats.c preload/init.c
-ARENA_SRCS   :=
+PRELOAD_SRCS := preload/real.c preload/route.c preload/counters.c preload/malloc.c \
+	preload/new.c preload/stats.c preload/init.c
+ARENA_SRCS   := arena/window.c arena/chunks.c arena/hooks.c arena/gpu_arena.c
 BIND_SRCS    :=
 LIB_SRCS := $(CONFIG_SRCS) $(PRELOAD_SRCS) $(ARENA_SRCS) $(BIND_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
@@ -50,13 +51,18 @@ $(B)/gpuscatter: scripts/gpuscatter
 
 # --- tests ------------------------------------------------------------------
 CHECK_LIBS = $(shell pkg-config --libs check)
-TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc \
-	$(B)/tests/stress $(B)/tests/forkthreads
+TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_arena \
+	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check
 
 # The config module has no allocator in it: test it under ASan and UBSan.
 $(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS)
+
+# The arena module linked in directly, jemalloc as a plain library.
+$(B)/tests/check_arena: tests/unit/check_arena.c $(ARENA_SRCS) $(CONFIG_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS) -ljemalloc -lpthread
 
 # Runs with the library preloaded (a preloaded allocator rules out ASan).
 $(B)/tests/check_malloc: tests/unit/check_malloc.c $(B)/libgpuscatter.so

@@ -1,7 +1,9 @@
 /* Allocation loops for instruction counting.
- * usage: malloc_loop small|mixed THREADS ITERATIONS
+ * usage: malloc_loop small|mixed THREADS ITERATIONS [window]
  *   small: malloc then free at once, sizes 16..256 (the pure fast path)
- *   mixed: a ring of live buffers, 16 B .. 64 KiB, replaced at random */
+ *   mixed: a ring of live buffers, 16 B .. 32 KiB, replaced at random
+ *   window: first make one 1 MiB allocation and keep it, so that under
+ *           gpuscatter a GPU window exists and free checks it */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,10 +40,11 @@ static void *run(void *arg)
 
 int main(int argc, char **argv)
 {
-  if (argc != 4) {
-    fprintf(stderr, "usage: malloc_loop small|mixed THREADS ITERATIONS\n");
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: malloc_loop small|mixed THREADS ITERATIONS [window]\n");
     return 2;
   }
+  void *keep = argc == 5 ? malloc(1 << 20) : NULL;
   mixed = strcmp(argv[1], "mixed") == 0;
   int threads = atoi(argv[2]);
   iters = atol(argv[3]);
@@ -50,5 +53,6 @@ int main(int argc, char **argv)
     pthread_create(&t[i], NULL, run, (void *)(uintptr_t)(i + 1));
   for (int i = 0; i < threads && i < 16; i++)
     pthread_join(t[i], NULL);
+  free(keep);
   return 0;
 }

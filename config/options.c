@@ -25,6 +25,8 @@ const struct cfg_option cfg_options[] = {
   { "GPUSCATTER_MIN_SIZE", CFG_SIZE, "256K", "a size (e.g. 256K)",
     "allocations at least this large are GPU-bound", NULL, 1, K * K * K * K,
     OPT(min_size) },
+  { "GPUSCATTER_MAX_SIZE", CFG_SIZE, "0", "a size (e.g. 1G); 0: no limit",
+    "allocations larger than this stay ordinary", NULL, 0, 0, OPT(max_size) },
   { "GPUSCATTER_CHUNK_SIZE", CFG_SIZE, "64M", "a size (e.g. 64M)",
     "granule in which the window is committed and registered (rounded up to 2M)", NULL,
     2 * K * K, 64 * K * K * K, OPT(chunk_size) },
@@ -34,6 +36,9 @@ const struct cfg_option cfg_options[] = {
   { "GPUSCATTER_MAX_PINNED", CFG_SIZE_OR_PCT, "50%", "a size or percentage of RAM (e.g. 16G or 50%)",
     "most memory kept in registered chunks; beyond it allocations stay ordinary", NULL,
     0, 0, OPT(max_pinned) },
+  { "GPUSCATTER_HUGEPAGES", CFG_BOOL, "on", "a boolean (on/off, yes/no, true/false, 1/0)",
+    "ask for transparent huge pages on chunks (faster registration)", NULL, 0, 0,
+    OPT(hugepages) },
   { "GPUSCATTER_STATS", CFG_STRING, "off", "off, stderr, or a file path (%p: the pid)",
     "where to write the JSON statistics at exit", NULL, 0, 0, OPT(stats) },
 };

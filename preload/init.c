@@ -1,7 +1,7 @@
 /* Process lifecycle: what runs at load and at exit. Everything else is
  * initialised lazily, because other libraries' constructors may allocate
  * before ours runs. */
-#include "real.h"
+#include "route.h"
 #include "stats.h"
 #include "../config/config.h"
 
@@ -13,7 +13,8 @@ static int owner_pid;
 __attribute__((constructor(101))) static void preload_load(void)
 {
   owner_pid = (int)getpid();
-  real_resolve();
+  if (real_resolve() == 0)
+    route_resolved();
 }
 
 __attribute__((destructor)) static void preload_exit(void)

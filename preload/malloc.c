@@ -1,7 +1,8 @@
-/* The exported malloc family. Ordinary allocations go straight to
- * jemalloc's own entry points; only edge cases glibc defines differently
- * and the time before our constructor take a slower road. */
-#include "real.h"
+/* The exported malloc family. An ordinary allocation costs one size
+ * compare and a jump into jemalloc; free is a single indirect jump until a
+ * GPU window exists, then adds one range check. */
+#include "route.h"
+#include "../arena/window.h"
 
 #include <errno.h>
 #include <jemalloc/jemalloc.h>
@@ -16,65 +17,39 @@ static size_t page_size(void)
   return page;
 }
 
-/* Before real_resolve(): jemalloc's non-standard API is bound at load. */
-static void *early_malloc(size_t n, int flags)
-{
-  void *p = mallocx(n ? n : 1, flags); /* mallocx(0) is undefined */
-  if (p == NULL)
-    errno = ENOMEM;
-  return p;
-}
-
-void *gs_aligned(size_t al, size_t n)
-{
-  if (al <= 16)
-    return malloc(n);
-  return early_malloc(n, MALLOCX_ALIGN(al));
-}
-
 GS_EXPORT void *malloc(size_t n)
 {
-  void *(*f)(size_t) = real.malloc;
-  if (likely(f != NULL))
-    return f(n);
-  return early_malloc(n, 0);
+  if (likely(n < route_threshold()))
+    return real.malloc(n);
+  return route_alloc(n, 0, false);
 }
 
 GS_EXPORT void free(void *p)
 {
-  void (*f)(void *) = real.free;
-  if (likely(f != NULL))
-    f(p);
-  else if (p != NULL) /* dallocx(NULL) is not allowed */
-    dallocx(p, 0);
+  (*(void (*volatile *)(void *))&route_free)(p);
 }
 
 GS_EXPORT void *calloc(size_t nmemb, size_t size)
 {
-  void *(*f)(size_t, size_t) = real.calloc;
-  if (likely(f != NULL))
-    return f(nmemb, size);
   size_t n;
-  if (__builtin_mul_overflow(nmemb, size, &n)) {
+  if (unlikely(__builtin_mul_overflow(nmemb, size, &n))) {
     errno = ENOMEM;
     return NULL;
   }
-  return early_malloc(n, MALLOCX_ZERO);
+  if (likely(n < route_threshold()))
+    return real.calloc(nmemb, size);
+  return route_alloc(n, 0, true);
 }
 
 GS_EXPORT void *realloc(void *p, size_t n)
 {
-  if (p == NULL)
-    return malloc(n);
-  if (n == 0) { /* glibc: realloc(p, 0) frees p and returns NULL */
-    free(p);
-    return NULL;
+  if (likely(n < route_threshold() && n != 0 && p != NULL && !window_contains(p))) {
+    void *q = real.realloc(p, n);
+    if (unlikely(q == NULL)) /* jemalloc's realloc leaves errno alone; glibc's sets it */
+      errno = ENOMEM;
+    return q;
   }
-  void *(*f)(void *, size_t) = real.realloc;
-  void *q = likely(f != NULL) ? f(p, n) : rallocx(p, n, 0);
-  if (unlikely(q == NULL)) /* jemalloc's realloc leaves errno alone; glibc's sets it */
-    errno = ENOMEM;
-  return q;
+  return route_realloc(p, n);
 }
 
 GS_EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
@@ -87,6 +62,14 @@ GS_EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
   return realloc(p, n);
 }
 
+/* al is a power of two. */
+static void *aligned(size_t al, size_t n)
+{
+  if (al <= 16)
+    return malloc(n);
+  return route_alloc(n, al, false);
+}
+
 static int pow2(size_t x) { return x && !(x & (x - 1)); }
 
 GS_EXPORT int posix_memalign(void **out, size_t al, size_t n)
@@ -94,7 +77,7 @@ GS_EXPORT int posix_memalign(void **out, size_t al, size_t n)
   if (!pow2(al) || al % sizeof(void *) != 0)
     return EINVAL;
   int saved = errno; /* POSIX reports through the result, not errno */
-  void *p = gs_aligned(al, n);
+  void *p = aligned(al, n);
   errno = saved;
   if (p == NULL)
     return ENOMEM;
@@ -108,7 +91,7 @@ GS_EXPORT void *aligned_alloc(size_t al, size_t n)
     errno = EINVAL;
     return NULL;
   }
-  return gs_aligned(al, n);
+  return aligned(al, n);
 }
 
 /* glibc's memalign rounds a non-power-of-two alignment up. */
@@ -121,10 +104,10 @@ GS_EXPORT void *memalign(size_t al, size_t n)
   size_t a = 1;
   while (a < al)
     a <<= 1;
-  return gs_aligned(a, n);
+  return aligned(a, n);
 }
 
-GS_EXPORT void *valloc(size_t n) { return gs_aligned(page_size(), n); }
+GS_EXPORT void *valloc(size_t n) { return aligned(page_size(), n); }
 
 GS_EXPORT void *pvalloc(size_t n)
 {
@@ -134,16 +117,11 @@ GS_EXPORT void *pvalloc(size_t n)
     return NULL;
   }
   r &= ~(pg - 1);
-  return gs_aligned(pg, r ? r : pg);
+  return aligned(pg, r ? r : pg);
 }
 
-GS_EXPORT size_t malloc_usable_size(void *p)
-{
-  if (p == NULL)
-    return 0;
-  size_t (*f)(void *) = real.usable_size;
-  return f ? f(p) : sallocx(p, 0);
-}
+/* jemalloc answers for every arena, the GPU one included. */
+GS_EXPORT size_t malloc_usable_size(void *p) { return p ? real.usable_size(p) : 0; }
 
 /* glibc's internal names: some programs and libraries call them directly
  * to reach "the real malloc". */

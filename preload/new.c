@@ -2,8 +2,11 @@
  * own; without ours C++ code would bind to jemalloc's directly and bypass
  * gpuscatter. Each forwards to jemalloc's operator, which already runs the
  * new-handler loop and throws std::bad_alloc. Names are the Itanium ABI's
- * mangled names; std::align_val_t is passed as a size_t. */
-#include "real.h"
+ * mangled names; std::align_val_t is passed as a size_t. GPU-bound sizes
+ * try the GPU arena first and fall back to jemalloc's operator, so failure
+ * handling stays jemalloc's. */
+#include "route.h"
+#include "../arena/window.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -42,24 +45,36 @@ typedef void *new_al_nt_fn(size_t, size_t, const void *);
 #define NEW(name, i, throwing)                                                  \
   GS_EXPORT void *name(size_t n)                                              \
   {                                                                            \
+    void *p;                                                                   \
+    if (unlikely(n >= route_threshold()) && (p = route_try_gpu(n, 0, false)))  \
+      return p;                                                                \
     new_fn *f = REAL(i);                                                       \
     return likely(f != NULL) ? f(n) : early_new(n, 0, throwing);               \
   }
 #define NEW_NT(name, i)                                                         \
   GS_EXPORT void *name(size_t n, const void *nt)                              \
   {                                                                            \
+    void *p;                                                                   \
+    if (unlikely(n >= route_threshold()) && (p = route_try_gpu(n, 0, false)))  \
+      return p;                                                                \
     new_nt_fn *f = REAL(i);                                                    \
     return likely(f != NULL) ? f(n, nt) : early_new(n, 0, 0);                  \
   }
 #define NEW_AL(name, i)                                                         \
   GS_EXPORT void *name(size_t n, size_t al)                                   \
   {                                                                            \
+    void *p;                                                                   \
+    if (unlikely(n >= route_threshold()) && (p = route_try_gpu(n, al, false))) \
+      return p;                                                                \
     new_al_fn *f = REAL(i);                                                    \
     return likely(f != NULL) ? f(n, al) : early_new(n, al, 1);                 \
   }
 #define NEW_AL_NT(name, i)                                                      \
   GS_EXPORT void *name(size_t n, size_t al, const void *nt)                   \
   {                                                                            \
+    void *p;                                                                   \
+    if (unlikely(n >= route_threshold()) && (p = route_try_gpu(n, al, false))) \
+      return p;                                                                \
     new_al_nt_fn *f = REAL(i);                                                 \
     return likely(f != NULL) ? f(n, al, nt) : early_new(n, al, 0);             \
   }
@@ -78,6 +93,10 @@ NEW_AL_NT(_ZnamSt11align_val_tRKSt9nothrow_t, CXX_NEW_ARR_AL_NT)
 #define DEL(name, i, params, args)                                               \
   GS_EXPORT void name params                                                   \
   {                                                                            \
+    if (unlikely(window_contains(p))) {                                        \
+      route_free_window(p);                                                    \
+      return;                                                                  \
+    }                                                                          \
     void (*f) params = REAL(i);                                                \
     if (likely(f != NULL))                                                     \
       f args;                                                                  \

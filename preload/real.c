@@ -4,8 +4,43 @@
 #include "real.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <jemalloc/jemalloc.h>
 
-struct real_api real;
+static void *early_malloc(size_t n)
+{
+  void *p = mallocx(n ? n : 1, 0); /* mallocx(0) is undefined */
+  if (p == NULL)
+    errno = ENOMEM;
+  return p;
+}
+
+static void early_free(void *p)
+{
+  if (p != NULL) /* dallocx(NULL) is not allowed */
+    dallocx(p, 0);
+}
+
+static void *early_calloc(size_t nmemb, size_t size)
+{
+  size_t n;
+  void *p = __builtin_mul_overflow(nmemb, size, &n) ? NULL : mallocx(n ? n : 1, MALLOCX_ZERO);
+  if (p == NULL)
+    errno = ENOMEM;
+  return p;
+}
+
+static void *early_realloc(void *p, size_t n)
+{
+  return p ? rallocx(p, n ? n : 1, 0) : early_malloc(n);
+}
+
+static size_t early_usable_size(void *p) { return sallocx(p, 0); }
+
+struct real_api real = {
+  .malloc = early_malloc, .free = early_free, .calloc = early_calloc,
+  .realloc = early_realloc, .usable_size = early_usable_size,
+};
 
 const char *const real_cxx_names[CXX_NOPS] = {
   "_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t", "_ZnamRKSt9nothrow_t",
@@ -24,24 +59,25 @@ int real_resolve(void)
   void *h = dlopen("libjemalloc.so.2", RTLD_NOW | RTLD_NOLOAD);
   if (h == NULL)
     return -1;
-  struct real_api r;
+  struct real_api r = real;
   *(void **)&r.free = dlsym(h, "free");
   *(void **)&r.calloc = dlsym(h, "calloc");
   *(void **)&r.realloc = dlsym(h, "realloc");
-  *(void **)&r.memalign = dlsym(h, "memalign");
   *(void **)&r.usable_size = dlsym(h, "malloc_usable_size");
   for (int i = 0; i < CXX_NOPS; i++)
     r.cxx[i] = dlsym(h, real_cxx_names[i]);
   *(void **)&r.malloc = dlsym(h, "malloc");
-  /* Publish everything else before malloc: callers test only some fields. */
-  real.free = r.free;
-  real.calloc = r.calloc;
-  real.realloc = r.realloc;
-  real.memalign = r.memalign;
-  real.usable_size = r.usable_size;
+  dlclose(h);
+  /* All or nothing: a half-resolved set would mix stand-ins and jemalloc's
+   * entries, which is harmless but pointless. */
+  if (!r.malloc || !r.free || !r.calloc || !r.realloc || !r.usable_size)
+    return -1;
+  __atomic_store_n(&real.free, r.free, __ATOMIC_RELEASE);
+  __atomic_store_n(&real.calloc, r.calloc, __ATOMIC_RELEASE);
+  __atomic_store_n(&real.realloc, r.realloc, __ATOMIC_RELEASE);
+  __atomic_store_n(&real.usable_size, r.usable_size, __ATOMIC_RELEASE);
   for (int i = 0; i < CXX_NOPS; i++)
     __atomic_store_n(&real.cxx[i], r.cxx[i], __ATOMIC_RELEASE);
   __atomic_store_n(&real.malloc, r.malloc, __ATOMIC_RELEASE);
-  dlclose(h);
-  return r.malloc ? 0 : -1;
+  return 0;
 }

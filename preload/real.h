@@ -1,12 +1,17 @@
 /* jemalloc's own entry points, resolved once from the loaded libjemalloc.
- * Until they are resolved (before our constructor runs) callers use
- * jemalloc's non-standard API (mallocx/dallocx), which is always bound. */
+ * Until they are resolved (before our constructor runs) the C entries point
+ * at stand-ins built on jemalloc's non-standard API (mallocx/dallocx),
+ * which is bound at load: callers never test for NULL. The C++ entries stay
+ * NULL until then. */
 #ifndef GPUSCATTER_REAL_H
 #define GPUSCATTER_REAL_H
 
 #include <stddef.h>
 
 #define GS_EXPORT __attribute__((visibility("default")))
+/* On extern declarations of our own data: without it GCC reaches the
+ * variable through the GOT (lea+mov after relaxation) instead of one mov. */
+#define GS_HIDDEN __attribute__((visibility("hidden")))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
@@ -20,17 +25,16 @@ enum {
 };
 
 struct real_api {
-  void *(*malloc)(size_t);
+  void *(*malloc)(size_t);     /* never NULL */
   void (*free)(void *);
   void *(*calloc)(size_t, size_t);
   void *(*realloc)(void *, size_t);
-  void *(*memalign)(size_t, size_t);
   size_t (*usable_size)(void *);
   void *cxx[CXX_NOPS];
 };
 
-extern struct real_api real;
-extern const char *const real_cxx_names[CXX_NOPS];
+extern GS_HIDDEN struct real_api real;
+extern GS_HIDDEN const char *const real_cxx_names[CXX_NOPS];
 
 /* Look the entry points up. Called from our constructor, never from inside
  * malloc: dlopen there could run while the dynamic loader holds its state

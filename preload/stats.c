@@ -1,6 +1,9 @@
 /* Statistics: gather each module's counters, format, write atomically. */
 #include "stats.h"
+#include "counters.h"
 #include "real.h"
+#include "../arena/chunks.h"
+#include "../arena/window.h"
 #include "../config/config.h"
 #include "../config/log.h"
 #include "../include/gpuscatter.h"
@@ -20,13 +23,30 @@ void stats_collect(struct stats *s)
   const struct cfg *c = cfg_get();
   s->backend = c ? backend_names[c->backend] : "auto";
   s->max_pinned = c ? c->max_pinned : 0;
+  struct window_stats w;
+  window_stats(&w);
+  s->window_base = w.base;
+  s->window_size = w.size;
+  s->window_exhausted = w.exhausted;
+  s->budget_refused = w.refused;
+  struct chunks_stats ch;
+  chunks_stats(&ch);
+  s->chunks = ch.count;
+  s->chunk_bytes = ch.bytes;
+  s->bound = ch.bound;
+  s->bound_bytes = ch.bound_bytes;
+  uint64_t v[CTR_N];
+  ctr_sum(v);
+  s->gpu_allocs = v[CTR_GPU_ALLOCS];
+  s->gpu_bytes = v[CTR_GPU_BYTES];
+  s->ordinary_fallback = v[CTR_FALLBACK];
 }
 
 int stats_format(const struct stats *s, char *buf, size_t len)
 {
   return snprintf(buf, len,
     "{\"version\": \"%s\", \"backend\": \"%s\", "
-    "\"window\": {\"base\": %llu, \"size\": %llu}, "
+    "\"window\": {\"base\": %llu, \"size\": %llu, \"exhausted\": %llu}, "
     "\"chunks\": {\"count\": %llu, \"bytes\": %llu, \"bound\": %llu, \"bound_bytes\": %llu}, "
     "\"allocations\": {\"gpu\": %llu, \"gpu_bytes\": %llu, \"ordinary_fallback\": %llu}, "
     "\"registrations\": {\"app_calls\": %llu, \"hits\": %llu, \"misses\": %llu, "
@@ -35,6 +55,7 @@ int stats_format(const struct stats *s, char *buf, size_t len)
     "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}}",
     GPUSCATTER_VERSION, s->backend,
     (unsigned long long)s->window_base, (unsigned long long)s->window_size,
+    (unsigned long long)s->window_exhausted,
     (unsigned long long)s->chunks, (unsigned long long)s->chunk_bytes,
     (unsigned long long)s->bound, (unsigned long long)s->bound_bytes,
     (unsigned long long)s->gpu_allocs, (unsigned long long)s->gpu_bytes,

@@ -8,7 +8,7 @@
 /* Everything the report shows; each module fills its own part. */
 struct stats {
   const char *backend;
-  uint64_t window_base, window_size;
+  uint64_t window_base, window_size, window_exhausted;
   uint64_t chunks, chunk_bytes, bound, bound_bytes;
   uint64_t gpu_allocs, gpu_bytes, ordinary_fallback;
   uint64_t app_calls, hits, misses, app_unregisters;

@@ -9,9 +9,11 @@ LIB=$PWD/$B/libgpuscatter.so
 JE=$(ldconfig -p | awk '/libjemalloc.so.2 / {print $NF; exit}')
 [ -n "$JE" ] || { echo "bench-malloc: libjemalloc.so.2 not found" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "bench-malloc: valgrind is needed" >&2; exit 1; }
+PY=$(python3 -c 'import sys; print(sys.executable)')
 mkdir -p bench/results
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 awk 'BEGIN { srand(7); for (i = 0; i < 100000; i++) printf "%08d line %d\n", int(rand() * 1e8), i }' >"$tmp/sort.in"
+printf 'import json\njson.dumps([{"k": i, "v": [i] * 3} for i in range(200000)])\n' >"$tmp/w.py"
 ITER=${ITER:-1000000}
 
 # instructions PRELOAD CMD...: total instructions of all threads.
@@ -22,23 +24,23 @@ instructions() {
   awk '/^summary:/ {print $2}' "$tmp/cg.out"
 }
 
-json="["
-printf '%-28s %14s %14s %14s %9s\n' workload glibc jemalloc gpuscatter "vs je"
-for w in "small 1 $ITER" "small 2 $ITER" "mixed 1 $ITER" "mixed 2 $ITER" "sort" "python"; do
-  case $w in
-    sort) cmd="sort -n $tmp/sort.in"; name="sort -n (100k lines)" ;;
-    python) cmd="python3 -c import\ json;json.dumps([{'k':i}\ for\ i\ in\ range(200000)])"; name="python3 json" ;;
-    *) set -- $w; cmd="$B/tests/malloc_loop $w"; name="loop $1, $2 thread(s)" ;;
-  esac
-  # shellcheck disable=SC2086
-  g=$(eval instructions "''" $cmd)
-  # shellcheck disable=SC2086
-  j=$(eval instructions "$JE" $cmd)
-  # shellcheck disable=SC2086
-  s=$(eval instructions "$LIB" $cmd)
+json=""
+row() { # NAME CMD...
+  name=$1; shift
+  g=$(instructions "" "$@"); j=$(instructions "$JE" "$@"); s=$(instructions "$LIB" "$@")
   pct=$(awk -v s="$s" -v j="$j" 'BEGIN { printf "%+.2f%%", (s - j) * 100 / j }')
-  printf '%-28s %14s %14s %14s %9s\n' "$name" "$g" "$j" "$s" "$pct"
-  json="$json{\"workload\": \"$name\", \"glibc\": $g, \"jemalloc\": $j, \"gpuscatter\": $s},"
+  printf '%-34s %14s %14s %14s %9s\n' "$name" "$g" "$j" "$s" "$pct"
+  json="$json${json:+, }{\"workload\": \"$name\", \"glibc\": $g, \"jemalloc\": $j, \"gpuscatter\": $s}"
+}
+printf '%-34s %14s %14s %14s %9s\n' workload glibc jemalloc gpuscatter "vs je"
+for mode in small mixed; do
+  for t in 1 2; do
+    row "$mode loop, $t thread(s)" "$B/tests/malloc_loop" $mode $t "$ITER"
+  done
 done
-echo "${json%,}]" >bench/results/malloc.json
-echo "instructions counted with valgrind --tool=callgrind; written to bench/results/malloc.json"
+row "small loop, 1 thread, GPU window" "$B/tests/malloc_loop" small 1 "$ITER" window
+row "mixed loop, 2 threads, GPU window" "$B/tests/malloc_loop" mixed 2 "$ITER" window
+row "sort -n, 100k lines" sort -n "$tmp/sort.in"
+row "python3 json, 200k dicts" "$PY" "$tmp/w.py"
+echo "[$json]" >bench/results/malloc.json
+echo "instructions counted with valgrind --tool=callgrind ($ITER iterations a loop); bench/results/malloc.json"

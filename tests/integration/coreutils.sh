@@ -14,3 +14,4 @@ echo "$(echo nested $(echo subshell))" | tr a-z A-Z
 x=$(yes | head -n 20000 | wc -l); echo "$x"
 BASH
 same "bash arrays, subshells, pipes" bash "$WORK/script.bash"
+gpu_used "sort" sort "$WORK/in.txt"

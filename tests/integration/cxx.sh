@@ -9,3 +9,5 @@ cmp -s "$WORK/native" "$WORK/pre" || fail "g++ under gpuscatter produced a diffe
 echo "ok: g++ under gpuscatter builds a byte-identical binary"
 same "C++ new/delete/vector/exceptions" "$WORK/native"
 grep -q "wide=1 threw=1 nothrow_null=1" "$WORK/pre.out" || fail "C++ semantics: $(cat "$WORK/pre.out")"
+gpu_used "g++" g++ -O2 -std=c++17 -o "$WORK/again" "$src"
+gpu_used "C++ program" "$WORK/native"

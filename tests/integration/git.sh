@@ -19,3 +19,4 @@ git diff HEAD~10 --stat | tail -1
 cd /; rm -rf "$d"
 SH
 same "git init/commit/gc/fsck/log" sh "$WORK/repo.sh"
+gpu_used "git" sh "$WORK/repo.sh"

@@ -28,3 +28,15 @@ same() {
 # The interpreter itself, not a wrapper script (pyenv's shim runs helper
 # processes of its own, each of which would load the library too).
 PY=$(python3 -c 'import sys; print(sys.executable)')
+
+# gpu_used NAME CMD...: under the library the command made GPU-bound
+# allocations, so a comparison with it exercised the GPU arena.
+gpu_used() {
+  name=$1; shift
+  GPUSCATTER_STATS=$WORK/gpu-%p.json LD_PRELOAD=$LIB${LD_PRELOAD:+:$LD_PRELOAD} "$@" >/dev/null 2>&1 || true
+  n=$(cat "$WORK"/gpu-*.json | python3 -c 'import json, sys
+print(sum(json.loads(l)["allocations"]["gpu"] for l in sys.stdin if l.strip()))')
+  rm -f "$WORK"/gpu-*.json
+  [ "$n" -gt 0 ] || fail "$name made no GPU-bound allocation: the comparison tests nothing of the arena"
+  echo "ok: $name made $n GPU-bound allocations"
+}

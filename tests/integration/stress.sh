@@ -1,5 +1,11 @@
 #!/bin/sh
 # 8 threads of mixed allocations with cross-thread frees; fork under load.
 . "$(dirname "$0")/lib.sh"
-LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-5}" 1048576
+LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-3}" 1048576
+# GPU-bound and ordinary sizes mixed, ownership asserted on every allocation.
+LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-3}" 4194304 262144
+GPUSCATTER_MIN_SIZE=64K LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-3}" 1048576 65536
 LD_PRELOAD=$LIB "$B/tests/forkthreads" 20
+# GPU-bound sizes small enough for jemalloc's thread cache: free must check
+# the window and bypass the cache.
+GPUSCATTER_MIN_SIZE=16K LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-3}" 262144 16384

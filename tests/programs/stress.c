@@ -1,16 +1,21 @@
 /* Allocation stress: threads mixing every allocation function and size,
  * realloc chains, and frees on other threads through a shared exchange.
  * Every buffer carries a pattern that is checked before it is freed.
- * usage: stress THREADS SECONDS [MAX_SIZE] */
+ * With GPU_MIN, every allocation is also checked for where it lives: at
+ * least GPU_MIN bytes (or grown from a GPU allocation) inside the window,
+ * anything else outside, so no GPU pointer is ever handed out as an
+ * ordinary one, nor the reverse.
+ * usage: stress THREADS SECONDS [MAX_SIZE [GPU_MIN]] */
 #include "patterns.h"
 
+#include <dlfcn.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 
-struct buf { unsigned char *p; size_t n; uint64_t seed; };
+struct buf { unsigned char *p; size_t n; uint64_t seed; int gpu; };
 
 #define SLOTS 256
 static struct buf exchange[SLOTS];
@@ -18,6 +23,41 @@ static pthread_mutex_t exchange_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_ulong total_ops, cross_frees;
 static double deadline;
 static size_t max_size = 4u << 20;
+static size_t gpu_min;
+static uintptr_t win_base, win_size;
+
+static void check_home(const struct buf *b, const char *what)
+{
+  if (gpu_min == 0)
+    return;
+  int inside = (uintptr_t)b->p - win_base < win_size;
+  if (inside != b->gpu) {
+    fprintf(stderr, "FAIL: %s: %zu bytes at %p %s the window\n", what, b->n, (void *)b->p,
+            inside ? "inside" : "outside");
+    abort();
+  }
+}
+
+/* The window exists after the first GPU-bound allocation; ask the library. */
+static void find_window(void)
+{
+  int (*f)(char *, size_t) = (int (*)(char *, size_t))dlsym(RTLD_DEFAULT, "gpuscatter_stats_json");
+  char json[2048];
+  void *p = malloc(gpu_min);
+  if (f == NULL || f(json, sizeof json) < 0) {
+    fprintf(stderr, "FAIL: GPU_MIN given but libgpuscatter.so is not preloaded\n");
+    exit(1);
+  }
+  const char *w = strstr(json, "\"window\": {\"base\": ");
+  unsigned long long base = 0, size = 0;
+  if (!w || sscanf(w, "\"window\": {\"base\": %llu, \"size\": %llu", &base, &size) != 2 || !size) {
+    fprintf(stderr, "FAIL: no window in %s\n", json);
+    exit(1);
+  }
+  win_base = (uintptr_t)base;
+  win_size = (uintptr_t)size;
+  free(p);
+}
 
 static double now(void)
 {
@@ -28,7 +68,7 @@ static double now(void)
 
 static struct buf make(uint64_t *s)
 {
-  struct buf b = { NULL, rand_size(s, 1, max_size), rng_next(s) };
+  struct buf b = { NULL, rand_size(s, 1, max_size), rng_next(s), 0 };
   size_t al = (size_t)1 << (3 + rng_next(s) % 10); /* 8 .. 4096 */
   void *p = NULL;
   switch (rng_next(s) % 8) {
@@ -44,6 +84,8 @@ static struct buf make(uint64_t *s)
     abort();
   }
   b.p = p;
+  b.gpu = gpu_min && b.n >= gpu_min;
+  check_home(&b, "new allocation");
   pat_fill(b.p, b.n, b.seed);
   return b;
 }
@@ -76,6 +118,8 @@ static void *worker(void *arg)
           pat_check(q, keep, b->seed, "after realloc");
           b->p = q;
           b->n = n;
+          b->gpu = b->gpu || (gpu_min && n >= gpu_min);
+          check_home(b, "realloc");
           pat_fill(q, n, b->seed);
           break;
         }
@@ -115,6 +159,8 @@ int main(int argc, char **argv)
   double secs = argc > 2 ? atof(argv[2]) : 2;
   if (argc > 3)
     max_size = (size_t)strtoull(argv[3], NULL, 0);
+  if (argc > 4 && (gpu_min = (size_t)strtoull(argv[4], NULL, 0)) != 0)
+    find_window();
   deadline = now() + secs;
   pthread_t t[64];
   for (int i = 0; i < threads && i < 64; i++)
@@ -123,7 +169,8 @@ int main(int argc, char **argv)
     pthread_join(t[i], NULL);
   for (int i = 0; i < SLOTS; i++)
     drop(&exchange[i], "exchange");
-  printf("stress: %d threads, %lu operations, %lu cross-thread frees: ok\n", threads,
-         (unsigned long)total_ops, (unsigned long)cross_frees);
+  printf("stress: %d threads, %lu operations, %lu cross-thread frees%s: ok\n", threads,
+         (unsigned long)total_ops, (unsigned long)cross_frees,
+         gpu_min ? ", every pointer where its size says" : "");
   return 0;
 }

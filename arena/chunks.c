@@ -1,0 +1,164 @@
+/* The chunk table. Chunks are committed in address order, so appending
+ * keeps the array sorted and lookups are a binary search. The array lives
+ * in its own mapping: this code runs inside jemalloc's extent hooks, where
+ * calling malloc is not allowed. */
+#include "chunks.h"
+#include "window.h"
+#include "../config/log.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static struct {
+  pthread_mutex_t lock;
+  struct chunk *v;     /* sorted by base */
+  size_t n, cap;
+  size_t chunk_size;
+  uintptr_t cursor;    /* next free byte of the newest chunk */
+} ct = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void chunks_init(size_t chunk_size)
+{
+  ct.chunk_size = (chunk_size + WINDOW_ALIGN - 1) & ~(WINDOW_ALIGN - 1);
+  /* At most one chunk per 2 MiB of window; untouched entries cost nothing. */
+  size_t cap = window_len / WINDOW_ALIGN + 1;
+  void *v = mmap(NULL, cap * sizeof(struct chunk), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (v != MAP_FAILED) {
+    ct.v = v;
+    ct.cap = cap;
+  }
+}
+
+static struct chunk *newest(void) { return ct.n ? &ct.v[ct.n - 1] : NULL; }
+
+/* Index of the chunk holding a, or -1. Caller holds the lock. */
+static long find(uintptr_t a)
+{
+  size_t lo = 0, hi = ct.n;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (a < ct.v[mid].base)
+      hi = mid;
+    else if (a - ct.v[mid].base >= ct.v[mid].size)
+      lo = mid + 1;
+    else
+      return (long)mid;
+  }
+  return -1;
+}
+
+void *chunks_carve(void *new_addr, size_t size, size_t alignment)
+{
+  if (alignment < 4096)
+    alignment = 4096;
+  void *ret = NULL;
+  pthread_mutex_lock(&ct.lock);
+  struct chunk *c = newest();
+  uintptr_t at = (ct.cursor + alignment - 1) & ~(alignment - 1);
+  if (new_addr != NULL) {
+    /* Growing an extent in place: only possible at the cursor. */
+    if (c && (uintptr_t)new_addr == ct.cursor && ct.cursor + size <= c->base + c->size) {
+      ret = new_addr;
+      ct.cursor += size;
+    }
+  } else if (c && at >= ct.cursor && at + size <= c->base + c->size) {
+    ret = (void *)at;
+    ct.cursor = at + size;
+  } else if (ct.n < ct.cap) {
+    /* A new chunk: the configured size, or larger for one big extent. The
+     * tail of the previous chunk stays unused rather than letting an extent
+     * straddle two registration units. */
+    /* Chunk bases are 2 MiB aligned: only a larger alignment needs slack. */
+    size_t pad = alignment > WINDOW_ALIGN ? alignment - WINDOW_ALIGN : 0;
+    size_t need = (size + pad + WINDOW_ALIGN - 1) & ~(WINDOW_ALIGN - 1);
+    size_t csize = need > ct.chunk_size ? need : ct.chunk_size;
+    void *base = window_commit(csize);
+    if (base == NULL && csize > need) { /* the budget may still fit a smaller one */
+      csize = need;
+      base = window_commit(csize);
+    }
+    if (base != NULL) {
+      struct chunk *nc = &ct.v[ct.n];
+      nc->base = (uintptr_t)base;
+      nc->size = csize;
+      nc->state = CHUNK_COMMITTED;
+      nc->unit = (unsigned)ct.n;
+      ct.n++;
+      at = (nc->base + alignment - 1) & ~(alignment - 1);
+      ret = (void *)at;
+      ct.cursor = at + size;
+      log_debug("chunk %zu: %zu bytes at %p", ct.n - 1, nc->size, base);
+    }
+  }
+  pthread_mutex_unlock(&ct.lock);
+  return ret;
+}
+
+bool chunks_find(uintptr_t addr, struct chunk *out)
+{
+  pthread_mutex_lock(&ct.lock);
+  long i = find(addr);
+  if (i >= 0)
+    *out = ct.v[i];
+  pthread_mutex_unlock(&ct.lock);
+  return i >= 0;
+}
+
+bool chunks_same_unit(uintptr_t a, size_t n)
+{
+  pthread_mutex_lock(&ct.lock);
+  long i = find(a), j = n ? find(a + n - 1) : i;
+  bool same = i >= 0 && j >= 0 && ct.v[i].unit == ct.v[j].unit;
+  pthread_mutex_unlock(&ct.lock);
+  return same;
+}
+
+bool chunks_may_purge(uintptr_t a, size_t n)
+{
+  bool ok = n > 0;
+  pthread_mutex_lock(&ct.lock);
+  for (uintptr_t p = a; ok && p < a + n;) {
+    long i = find(p);
+    ok = i >= 0 && ct.v[i].state == CHUNK_COMMITTED;
+    if (ok)
+      p = ct.v[i].base + ct.v[i].size;
+  }
+  pthread_mutex_unlock(&ct.lock);
+  return ok;
+}
+
+void chunks_set_state(uintptr_t base, int state)
+{
+  pthread_mutex_lock(&ct.lock);
+  long i = find(base);
+  if (i >= 0)
+    ct.v[i].state = state;
+  pthread_mutex_unlock(&ct.lock);
+}
+
+void chunks_after_fork_child(void)
+{
+  /* Another thread may have held the lock when the process forked; in the
+   * child that thread does not exist. Entries are only appended or have one
+   * int stored, so the table itself is consistent. */
+  pthread_mutex_init(&ct.lock, NULL);
+  for (size_t i = 0; i < ct.n; i++)
+    ct.v[i].state = CHUNK_COMMITTED;
+}
+
+void chunks_stats(struct chunks_stats *s)
+{
+  memset(s, 0, sizeof *s);
+  pthread_mutex_lock(&ct.lock);
+  for (size_t i = 0; i < ct.n; i++) {
+    s->count++;
+    s->bytes += ct.v[i].size;
+    if (ct.v[i].state == CHUNK_BOUND) {
+      s->bound++;
+      s->bound_bytes += ct.v[i].size;
+    }
+  }
+  pthread_mutex_unlock(&ct.lock);
+}

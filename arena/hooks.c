@@ -1,0 +1,101 @@
+/* jemalloc extent hooks for the GPU arena: memory comes from the window,
+ * and nothing the backend has registered is ever given back (invariant 2).
+ * Every bool hook returns false for success. These run with jemalloc's
+ * locks held: no malloc here, and our chunk lock is never held while
+ * calling into jemalloc. */
+#include "hooks.h"
+#include "chunks.h"
+
+#include <sys/mman.h>
+
+static void *h_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
+                     bool *zero, bool *commit, unsigned arena_ind)
+{
+  (void)h, (void)arena_ind;
+  void *p = chunks_carve(new_addr, size, alignment);
+  if (p != NULL) {
+    *zero = true;   /* never handed out before: fresh anonymous pages */
+    *commit = true; /* chunks are committed read/write when carved */
+  }
+  return p;
+}
+
+/* Refused: with opt.retain jemalloc keeps the range and reuses it. */
+static bool h_dalloc(extent_hooks_t *h, void *addr, size_t size, bool committed,
+                     unsigned arena_ind)
+{
+  (void)h, (void)addr, (void)size, (void)committed, (void)arena_ind;
+  return true;
+}
+
+static void h_destroy(extent_hooks_t *h, void *addr, size_t size, bool committed,
+                      unsigned arena_ind)
+{
+  (void)h, (void)addr, (void)size, (void)committed, (void)arena_ind;
+}
+
+static bool h_commit(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+                     size_t length, unsigned arena_ind)
+{
+  (void)h, (void)addr, (void)size, (void)offset, (void)length, (void)arena_ind;
+  return false; /* already committed: we never decommit */
+}
+
+/* Refused: jemalloc falls back to purging, which is where the state of the
+ * chunk decides. */
+static bool h_decommit(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+                       size_t length, unsigned arena_ind)
+{
+  (void)h, (void)addr, (void)size, (void)offset, (void)length, (void)arena_ind;
+  return true;
+}
+
+static bool purge(void *addr, size_t offset, size_t length, int advice)
+{
+  uintptr_t a = (uintptr_t)addr + offset;
+  if (!chunks_may_purge(a, length))
+    return true;
+  return madvise((void *)a, length, advice) != 0;
+}
+
+static bool h_purge_lazy(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+                         size_t length, unsigned arena_ind)
+{
+  (void)h, (void)size, (void)arena_ind;
+  return purge(addr, offset, length, MADV_FREE);
+}
+
+static bool h_purge_forced(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+                           size_t length, unsigned arena_ind)
+{
+  (void)h, (void)size, (void)arena_ind;
+  return purge(addr, offset, length, MADV_DONTNEED);
+}
+
+static bool h_split(extent_hooks_t *h, void *addr, size_t size, size_t size_a, size_t size_b,
+                    bool committed, unsigned arena_ind)
+{
+  (void)h, (void)addr, (void)size, (void)size_a, (void)size_b, (void)committed, (void)arena_ind;
+  return false; /* refusing would waste window space */
+}
+
+/* Invariant 1: an extent never spans two registration units. */
+static bool h_merge(extent_hooks_t *h, void *addr_a, size_t size_a, void *addr_b, size_t size_b,
+                    bool committed, unsigned arena_ind)
+{
+  (void)h, (void)committed, (void)arena_ind;
+  (void)addr_b;
+  return !chunks_same_unit((uintptr_t)addr_a, size_a + size_b);
+}
+
+extent_hooks_t arena_hooks = {
+  .alloc = h_alloc,
+  .dalloc = h_dalloc,
+  .destroy = h_destroy,
+  .commit = h_commit,
+  .decommit = h_decommit,
+  .purge_lazy = h_purge_lazy,
+  .purge_forced = h_purge_forced,
+  .split = h_split,
+  .merge = h_merge,
+};

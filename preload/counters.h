@@ -1,0 +1,13 @@
+/* Per-thread counters, summed when a report is made: no shared atomics on
+ * any allocation path. */
+#ifndef GPUSCATTER_COUNTERS_H
+#define GPUSCATTER_COUNTERS_H
+
+#include <stdint.h>
+
+enum { CTR_GPU_ALLOCS, CTR_GPU_BYTES, CTR_FALLBACK, CTR_N };
+
+void ctr_add(int which, uint64_t v);
+void ctr_sum(uint64_t out[CTR_N]);
+
+#endif

@@ -1,0 +1,161 @@
+/* Routing and its lazy initialisation. The configuration is read at the
+ * first allocation that reaches the slow path; the window and arena are
+ * made at the first GPU-bound one, so a process that never makes one pays
+ * nothing beyond a size compare. */
+#include "route.h"
+#include "counters.h"
+#include "../arena/gpu_arena.h"
+#include "../arena/window.h"
+#include "../config/config.h"
+
+#include <errno.h>
+#include <jemalloc/jemalloc.h>
+#include <stdint.h>
+#include <string.h>
+
+size_t route_min;
+
+static void early_free(void *p)
+{
+  if (p != NULL) /* dallocx(NULL) is not allowed */
+    dallocx(p, 0);
+}
+
+/* A relocation, not code: valid before any constructor runs. */
+void (*route_free)(void *) = early_free;
+
+static void free_checked(void *p)
+{
+  if (__builtin_expect(window_contains(p), 0))
+    route_free_window(p);
+  else
+    real.free(p);
+}
+
+void route_resolved(void)
+{
+  /* Never overwrite free_checked: once a window pointer may exist, every
+   * free must look at the window. */
+  void (*expected)(void *) = early_free;
+  __atomic_compare_exchange_n(&route_free, &expected, real.free, false, __ATOMIC_RELEASE,
+                              __ATOMIC_RELAXED);
+}
+
+static enum { ARENA_UNTRIED, ARENA_TRYING, ARENA_READY, ARENA_FAILED } arena_state;
+
+/* When every GPU allocation is larger than jemalloc's thread cache holds,
+ * jemalloc's own free already returns a window pointer to the GPU arena
+ * and never to a cache another malloc could draw from: free needs no
+ * window check. Zero when free must check (smaller GPU-bound sizes). */
+static size_t uncached_floor;
+
+static const struct cfg *configure(void)
+{
+  const struct cfg *c = cfg_get(); /* NULL while another thread reads it */
+  if (c != NULL && route_threshold() == 0)
+    __atomic_store_n(&route_min, c->backend == CFG_BACKEND_OFF ? SIZE_MAX : c->min_size,
+                     __ATOMIC_RELAXED);
+  return c;
+}
+
+static bool arena_ready(const struct cfg *c)
+{
+  int s = __atomic_load_n(&arena_state, __ATOMIC_ACQUIRE);
+  if (s == ARENA_READY)
+    return true;
+  if (s != ARENA_UNTRIED ||
+      !__atomic_compare_exchange_n(&arena_state, &s, ARENA_TRYING, false, __ATOMIC_ACQUIRE,
+                                   __ATOMIC_RELAXED))
+    return false; /* another thread is making it: this allocation stays ordinary */
+  if (arena_init(c) != 0) {
+    __atomic_store_n(&route_min, SIZE_MAX, __ATOMIC_RELAXED);
+    __atomic_store_n(&arena_state, ARENA_FAILED, __ATOMIC_RELEASE);
+    return false;
+  }
+  /* Before the first window pointer is handed out. */
+  if (c->min_size > arena_tcache_max())
+    uncached_floor = arena_tcache_max() + 1;
+  else
+    __atomic_store_n(&route_free, free_checked, __ATOMIC_RELEASE);
+  __atomic_store_n(&arena_state, ARENA_READY, __ATOMIC_RELEASE);
+  return true;
+}
+
+/* The classification hook: size alone for now. */
+static bool is_gpu_bound(const struct cfg *c, size_t n)
+{
+  return n >= c->min_size && (c->max_size == 0 || n <= c->max_size);
+}
+
+void *route_try_gpu(size_t n, size_t align, bool zero)
+{
+  const struct cfg *c = configure();
+  if (c == NULL || n < route_threshold() || !is_gpu_bound(c, n) || !arena_ready(c))
+    return NULL;
+  void *p = arena_alloc(n, align, zero);
+  if (p == NULL) {
+    ctr_add(CTR_FALLBACK, 1);
+    return NULL;
+  }
+  ctr_add(CTR_GPU_ALLOCS, 1);
+  ctr_add(CTR_GPU_BYTES, n);
+  return p;
+}
+
+static void *ordinary(size_t n, size_t align, bool zero)
+{
+  if (align <= 16)
+    return zero ? real.calloc(1, n) : real.malloc(n);
+  void *p = mallocx(n ? n : 1, MALLOCX_ALIGN(align) | (zero ? MALLOCX_ZERO : 0));
+  if (p == NULL)
+    errno = ENOMEM;
+  return p;
+}
+
+void *route_alloc(size_t n, size_t align, bool zero)
+{
+  void *p = route_try_gpu(n, align, zero);
+  return p ? p : ordinary(n, align, zero);
+}
+
+void route_free_window(void *p)
+{
+  int saved = errno; /* a purge inside jemalloc may fail and set it */
+  arena_free(p);
+  errno = saved;
+}
+
+void *route_realloc(void *p, size_t n)
+{
+  if (p == NULL)
+    return route_alloc(n, 0, false);
+  if (n == 0) { /* glibc: realloc(p, 0) frees p and returns NULL */
+    free(p);
+    return NULL;
+  }
+  void *q;
+  if (window_contains(p)) {
+    /* A GPU allocation stays in the GPU arena while the arena has room, and
+     * stays too large for the thread cache if free relies on that. */
+    if ((q = arena_realloc(p, n < uncached_floor ? uncached_floor : n)) != NULL)
+      return q;
+    ctr_add(CTR_FALLBACK, 1);
+    if ((q = ordinary(n, 0, false)) == NULL)
+      return NULL;
+    size_t old = real.usable_size(p);
+    memcpy(q, p, old < n ? old : n);
+    route_free_window(p);
+    return q;
+  }
+  if ((q = route_try_gpu(n, 0, false)) != NULL) {
+    /* An ordinary allocation grown past the threshold moves into the arena. */
+    size_t old = real.usable_size(p);
+    memcpy(q, p, old < n ? old : n);
+    real.free(p);
+    return q;
+  }
+  q = real.realloc(p, n);
+  if (q == NULL) /* jemalloc's realloc leaves errno alone; glibc's sets it */
+    errno = ENOMEM;
+  return q;
+}
