@@ -1,5 +1,5 @@
 # gpuscatter: make builds build/libgpuscatter.so and build/gpuscatter.
-VERSION     := 0.1.0
+VERSION     := $(shell sed -n 's/^\#define GPUSCATTER_VERSION "\(.*\)"/\1/p' include/gpuscatter.h)
 PREFIX      ?= /usr/local
 BINDIR      ?= $(PREFIX)/bin
 LIBDIR      ?= $(PREFIX)/lib
@@ -9,7 +9,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 
 B        := build
 CFLAGS   ?= -O2 -g
-BASE     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -DGPUSCATTER_VERSION='"$(VERSION)"'
+BASE     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude
 # -fno-builtin: gcc must not turn malloc+memset into a call to calloc (our
 # own calloc) or otherwise reason about the functions we are defining.
 LIB_CFLAGS := $(BASE) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-builtin -fexceptions
@@ -17,9 +17,10 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 
 CONFIG_SRCS  := config/options.c config/parse.c config/log.c
 PRELOAD_SRCS := preload/real.c preload/route.c preload/counters.c preload/malloc.c \
-	preload/new.c preload/stats.c preload/init.c
+	preload/new.c preload/stats.c preload/init.c preload/regtable.c preload/runtime.c \
+	preload/register.c preload/cuda.c preload/hip.c preload/api.c
 ARENA_SRCS   := arena/window.c arena/chunks.c arena/hooks.c arena/gpu_arena.c
-BIND_SRCS    :=
+BIND_SRCS    := bind/engine.c bind/cuda.c bind/sim.c
 LIB_SRCS := $(CONFIG_SRCS) $(PRELOAD_SRCS) $(ARENA_SRCS) $(BIND_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 
@@ -52,7 +53,8 @@ $(B)/gpuscatter: scripts/gpuscatter
 # --- tests ------------------------------------------------------------------
 CHECK_LIBS = $(shell pkg-config --libs check)
 TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_arena \
-	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check
+	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check \
+	$(B)/tests/conformance
 
 # The config module has no allocator in it: test it under ASan and UBSan.
 $(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(DEPS_STAMP)
@@ -77,7 +79,7 @@ $(B)/tests/%: tests/programs/%.c | $(DEPS_STAMP)
 check: all $(TEST_BINS)
 	tests/run.sh
 
-demo: all
+demo: all $(B)/scatter
 	scripts/demo.sh
 
 bench: bench-malloc
@@ -109,3 +111,12 @@ clean:
 	rm -rf $(B)
 
 -include $(LIB_OBJS:.o=.d)
+
+# Built without the library: what provides the runtime calls is decided at
+# run time (the real runtime, or gpuscatter preloaded).
+$(B)/tests/conformance: tests/conformance/conformance.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) -o $@ $^ -ldl
+
+$(B)/scatter: bench/scatter.c | $(DEPS_STAMP)
+	$(CC) $(CFLAGS) $(BASE) -o $@ $^ -ldl -lm

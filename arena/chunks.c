@@ -12,11 +12,14 @@
 
 static struct {
   pthread_mutex_t lock;
+  pthread_cond_t changed;  /* a run finished binding */
+  bool live;               /* new chunks are queued for binding */
+  void (*notify)(void);
   struct chunk *v;     /* sorted by base */
   size_t n, cap;
   size_t chunk_size;
   uintptr_t cursor;    /* next free byte of the newest chunk */
-} ct = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} ct = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
 
 void chunks_init(size_t chunk_size)
 {
@@ -54,6 +57,7 @@ void *chunks_carve(void *new_addr, size_t size, size_t alignment)
   if (alignment < 4096)
     alignment = 4096;
   void *ret = NULL;
+  bool queued = false;
   pthread_mutex_lock(&ct.lock);
   struct chunk *c = newest();
   uintptr_t at = (ct.cursor + alignment - 1) & ~(alignment - 1);
@@ -83,8 +87,10 @@ void *chunks_carve(void *new_addr, size_t size, size_t alignment)
       struct chunk *nc = &ct.v[ct.n];
       nc->base = (uintptr_t)base;
       nc->size = csize;
-      nc->state = CHUNK_COMMITTED;
+      nc->state = ct.live ? CHUNK_PENDING : CHUNK_COMMITTED;
       nc->unit = (unsigned)ct.n;
+      nc->dev = 0;
+      queued = ct.live;
       ct.n++;
       at = (nc->base + alignment - 1) & ~(alignment - 1);
       ret = (void *)at;
@@ -93,6 +99,8 @@ void *chunks_carve(void *new_addr, size_t size, size_t alignment)
     }
   }
   pthread_mutex_unlock(&ct.lock);
+  if (queued && ct.notify)
+    ct.notify();
   return ret;
 }
 
@@ -141,11 +149,117 @@ void chunks_set_state(uintptr_t base, int state)
 void chunks_after_fork_child(void)
 {
   /* Another thread may have held the lock when the process forked; in the
-   * child that thread does not exist. Entries are only appended or have one
-   * int stored, so the table itself is consistent. */
+   * child that thread does not exist. Entries are only appended or have
+   * single words stored, so the table itself is consistent. */
   pthread_mutex_init(&ct.lock, NULL);
-  for (size_t i = 0; i < ct.n; i++)
+  pthread_cond_init(&ct.changed, NULL);
+  ct.live = false;
+  for (size_t i = 0; i < ct.n; i++) {
     ct.v[i].state = CHUNK_COMMITTED;
+    ct.v[i].unit = (unsigned)i;
+    ct.v[i].dev = 0;
+  }
+}
+
+void chunks_go_live(void (*notify)(void))
+{
+  pthread_mutex_lock(&ct.lock);
+  ct.notify = notify;
+  ct.live = true;
+  for (size_t i = 0; i < ct.n; i++)
+    if (ct.v[i].state == CHUNK_COMMITTED)
+      ct.v[i].state = CHUNK_PENDING;
+  pthread_mutex_unlock(&ct.lock);
+  if (notify)
+    notify();
+}
+
+bool chunks_take_run(size_t max, struct chunk_run *r)
+{
+  bool found = false;
+  pthread_mutex_lock(&ct.lock);
+  for (size_t i = 0; i < ct.n && !found; i++) {
+    if (ct.v[i].state != CHUNK_PENDING)
+      continue;
+    size_t j = i, size = 0;
+    /* Chunks are carved back to back: pending neighbours are contiguous. */
+    while (j < ct.n && ct.v[j].state == CHUNK_PENDING &&
+           (j == i || size + ct.v[j].size <= max) &&
+           (j == i || ct.v[j].base == ct.v[j - 1].base + ct.v[j - 1].size)) {
+      ct.v[j].state = CHUNK_BINDING;
+      size += ct.v[j].size;
+      j++;
+    }
+    *r = (struct chunk_run){ i, j - i, ct.v[i].base, size };
+    found = true;
+  }
+  pthread_mutex_unlock(&ct.lock);
+  return found;
+}
+
+void chunks_finish_run(const struct chunk_run *r, bool ok, uintptr_t dev)
+{
+  pthread_mutex_lock(&ct.lock);
+  for (size_t k = r->first; k < r->first + r->count; k++) {
+    ct.v[k].state = ok ? CHUNK_BOUND : CHUNK_FAILED;
+    ct.v[k].unit = (unsigned)r->first;
+    ct.v[k].dev = ok ? dev + (ct.v[k].base - r->base) : 0;
+  }
+  pthread_cond_broadcast(&ct.changed);
+  pthread_mutex_unlock(&ct.lock);
+}
+
+bool chunks_take_bound_unit(uintptr_t *cursor, struct chunk_run *r)
+{
+  bool found = false;
+  pthread_mutex_lock(&ct.lock);
+  for (size_t i = 0; i < ct.n && !found; i++) {
+    if (ct.v[i].state != CHUNK_BOUND || ct.v[i].base < *cursor)
+      continue;
+    size_t j = i, size = 0;
+    while (j < ct.n && ct.v[j].state == CHUNK_BOUND && ct.v[j].unit == ct.v[i].unit) {
+      ct.v[j].state = CHUNK_BINDING;
+      size += ct.v[j].size;
+      j++;
+    }
+    *r = (struct chunk_run){ i, j - i, ct.v[i].base, size };
+    *cursor = ct.v[i].base + size;
+    found = true;
+  }
+  pthread_mutex_unlock(&ct.lock);
+  return found;
+}
+
+void chunks_finish_unbind(const struct chunk_run *r, bool ok)
+{
+  pthread_mutex_lock(&ct.lock);
+  for (size_t k = r->first; k < r->first + r->count; k++) {
+    ct.v[k].state = ok ? CHUNK_COMMITTED : CHUNK_BOUND;
+    if (ok) {
+      ct.v[k].unit = (unsigned)k;
+      ct.v[k].dev = 0;
+    }
+  }
+  pthread_cond_broadcast(&ct.changed);
+  pthread_mutex_unlock(&ct.lock);
+}
+
+int chunks_wait(uintptr_t addr, bool until_settled, struct chunk *out)
+{
+  int state = -1;
+  pthread_mutex_lock(&ct.lock);
+  for (;;) {
+    long i = find(addr);
+    if (i < 0)
+      break;
+    state = ct.v[i].state;
+    *out = ct.v[i];
+    if (state != CHUNK_BINDING && (state != CHUNK_PENDING || !until_settled))
+      break;
+    pthread_cond_wait(&ct.changed, &ct.lock);
+  }
+  pthread_mutex_unlock(&ct.lock);
+  return state;
 }
 
 void chunks_stats(struct chunks_stats *s)

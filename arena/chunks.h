@@ -21,7 +21,11 @@ struct chunk {
   size_t size;
   int state;         /* enum chunk_state */
   unsigned unit;     /* registration unit; allocations never span two */
+  uintptr_t dev;     /* device address of base, once bound */
 };
+
+/* A run of address-adjacent chunks bound by one backend call. */
+struct chunk_run { size_t first, count; uintptr_t base; size_t size; };
 
 void chunks_init(size_t chunk_size);
 
@@ -41,6 +45,30 @@ bool chunks_same_unit(uintptr_t a, size_t n);
 bool chunks_may_purge(uintptr_t a, size_t n);
 
 void chunks_set_state(uintptr_t base, int state);
+
+/* Once the runtime is live, chunks are queued for binding as they are
+ * committed (and those committed before are queued now); notify is
+ * called, outside the chunk lock, whenever one is queued. */
+void chunks_go_live(void (*notify)(void));
+
+/* Take the first run of pending chunks, at most max bytes (at least one
+ * chunk), marking them binding. False when nothing is pending. */
+bool chunks_take_run(size_t max, struct chunk_run *r);
+
+/* Record the backend's answer for a taken run: bound as one registration
+ * unit at device address dev, or failed. Wakes waiters. */
+void chunks_finish_run(const struct chunk_run *r, bool ok, uintptr_t dev);
+
+/* Take the next bound unit after *cursor for unbinding (marked binding),
+ * False when none is left. */
+bool chunks_take_bound_unit(uintptr_t *cursor, struct chunk_run *r);
+
+/* A unit given back by the backend: never registered again until queued. */
+void chunks_finish_unbind(const struct chunk_run *r, bool ok);
+
+/* Wait until the chunk holding addr is neither pending nor binding (or
+ * until woken, when the caller may bind it itself). Returns its state. */
+int chunks_wait(uintptr_t addr, bool until_settled, struct chunk *out);
 
 /* In a forked child: the child owns no registrations. */
 void chunks_after_fork_child(void);

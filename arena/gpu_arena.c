@@ -45,9 +45,6 @@ int arena_init(const struct cfg *c)
     ga.tcache_max = SIZE_MAX; /* unknown: assume everything may be cached */
   ga.ind = ind;
   ga.flags = MALLOCX_ARENA(ind) | MALLOCX_TCACHE_NONE;
-  /* No MADV_DONTFORK: it would break children touching memory allocated
-   * before the fork. The child just owns no registrations. */
-  pthread_atfork(NULL, NULL, chunks_after_fork_child);
   log_debug("GPU arena %u over window %p + %zu", ind, (void *)window_lo, window_len);
   return 0;
 }
@@ -63,3 +60,12 @@ void *arena_realloc(void *p, size_t n) { return rallocx(p, n, ga.flags); }
 void arena_free(void *p) { dallocx(p, MALLOCX_TCACHE_NONE); }
 
 size_t arena_tcache_max(void) { return ga.tcache_max; }
+
+void arena_purge(void)
+{
+  if (ga.flags == 0)
+    return;
+  char name[64];
+  snprintf(name, sizeof name, "arena.%u.purge", ga.ind);
+  mallctl(name, NULL, NULL, NULL, 0);
+}

@@ -21,4 +21,8 @@ void arena_free(void *p);
  * of anything larger goes straight back to the owning arena. */
 size_t arena_tcache_max(void);
 
+/* Ask jemalloc to give back the arena's free pages now (the hooks still
+ * refuse for registered chunks). */
+void arena_purge(void);
+
 #endif

@@ -9,6 +9,7 @@
 enum cfg_backend { CFG_BACKEND_AUTO, CFG_BACKEND_CUDA, CFG_BACKEND_HIP,
                    CFG_BACKEND_AMDGPU, CFG_BACKEND_SIM, CFG_BACKEND_OFF };
 enum cfg_log { CFG_LOG_ERROR, CFG_LOG_WARN, CFG_LOG_INFO, CFG_LOG_DEBUG };
+enum cfg_bind { CFG_BIND_LAZY, CFG_BIND_ASYNC };
 
 /* Effective values after parsing; the one place that holds them. */
 struct cfg {
@@ -19,11 +20,15 @@ struct cfg {
   size_t window;
   size_t max_pinned;    /* resolved to bytes */
   bool hugepages;
+  bool arenas;          /* off: the backend alone, nothing placed in arenas */
+  int bind;             /* enum cfg_bind */
+  size_t bind_max;
+  unsigned sim_call_us, sim_gib_ms, sim_huge_gib_ms;
   int log;              /* enum cfg_log */
   char stats[256];      /* "" off, "stderr", or a path (may hold %p) */
 };
 
-enum cfg_type { CFG_SIZE, CFG_SIZE_OR_PCT, CFG_BOOL, CFG_ENUM, CFG_STRING };
+enum cfg_type { CFG_SIZE, CFG_SIZE_OR_PCT, CFG_BOOL, CFG_ENUM, CFG_STRING, CFG_UINT };
 
 struct cfg_option {
   const char *name;     /* full variable name */
@@ -32,7 +37,7 @@ struct cfg_option {
   const char *form;     /* accepted form, as shown to users */
   const char *meaning;  /* one line */
   const char *const *words; /* CFG_ENUM: NULL-terminated */
-  uint64_t min, max;    /* CFG_SIZE*: accepted byte range (max 0: none) */
+  uint64_t min, max;    /* CFG_SIZE, CFG_UINT: accepted range (max 0: none) */
   size_t off;           /* offset in struct cfg */
 };
 
@@ -53,6 +58,7 @@ const struct cfg *cfg_get(void);
 int cfg_parse_size(const char *s, uint64_t *out);
 int cfg_parse_pct(const char *s, unsigned *pct);   /* "50%" -> 50 */
 int cfg_parse_bool(const char *s, bool *out);
+int cfg_parse_uint(const char *s, uint64_t *out);
 int cfg_parse_enum(const char *s, const char *const *words, int *out);
 
 /* Format bytes the way users write them (64M, 1T, 4097). */

@@ -11,6 +11,7 @@ static const char *const backend_words[] =
   { "auto", "cuda", "hip", "amdgpu", "sim", "off", NULL };
 static const char *const log_words[] =
   { "error", "warn", "info", "debug", NULL };
+static const char *const bind_words[] = { "lazy", "async", NULL };
 
 #define K 1024ull
 #define OPT(field) offsetof(struct cfg, field)
@@ -39,6 +40,21 @@ const struct cfg_option cfg_options[] = {
   { "GPUSCATTER_HUGEPAGES", CFG_BOOL, "on", "a boolean (on/off, yes/no, true/false, 1/0)",
     "ask for transparent huge pages on chunks (faster registration)", NULL, 0, 0,
     OPT(hugepages) },
+  { "GPUSCATTER_ARENAS", CFG_BOOL, "on", "a boolean (on/off, yes/no, true/false, 1/0)",
+    "off: keep the backend but place nothing in arenas (the per-buffer baseline)", NULL, 0, 0,
+    OPT(arenas) },
+  { "GPUSCATTER_BIND", CFG_ENUM, "async", "one of lazy|async",
+    "lazy: bind pending chunks when a registration needs one; async: also on a background thread",
+    bind_words, 0, 0, OPT(bind) },
+  { "GPUSCATTER_BIND_MAX", CFG_SIZE, "1G", "a size (e.g. 1G)",
+    "most bytes one backend call registers when coalescing adjacent chunks", NULL,
+    2 * K * K, 256 * K * K * K, OPT(bind_max) },
+  { "GPUSCATTER_SIM_CALL_US", CFG_UINT, "80", "a number of microseconds (e.g. 80)",
+    "sim backend: cost of one registration call", NULL, 0, 10000000, OPT(sim_call_us) },
+  { "GPUSCATTER_SIM_GIB_MS", CFG_UINT, "27", "a number of milliseconds (e.g. 27)",
+    "sim backend: cost per GiB registered on 4 KiB pages", NULL, 0, 1000000, OPT(sim_gib_ms) },
+  { "GPUSCATTER_SIM_HUGE_GIB_MS", CFG_UINT, "12", "a number of milliseconds (e.g. 12)",
+    "sim backend: cost per GiB registered on huge pages", NULL, 0, 1000000, OPT(sim_huge_gib_ms) },
   { "GPUSCATTER_STATS", CFG_STRING, "off", "off, stderr, or a file path (%p: the pid)",
     "where to write the JSON statistics at exit", NULL, 0, 0, OPT(stats) },
 };
@@ -75,6 +91,15 @@ static bool apply(const struct cfg_option *o, const char *raw, struct cfg *c,
         cfg_format_size(sz, eff, efflen);
       }
       break;
+    case CFG_UINT:
+      rc = cfg_parse_uint(v, &sz);
+      if (rc == 0 && (sz < o->min || (o->max && sz > o->max)))
+        rc = -2;
+      if (rc == 0) {
+        *(unsigned *)field = (unsigned)sz;
+        snprintf(eff, efflen, "%llu", (unsigned long long)sz);
+      }
+      break;
     case CFG_BOOL:
       if ((rc = cfg_parse_bool(v, (bool *)field)) == 0)
         snprintf(eff, efflen, "%s", *(bool *)field ? "on" : "off");
@@ -103,6 +128,9 @@ static bool apply(const struct cfg_option *o, const char *raw, struct cfg *c,
                  sizeof c->stats - 1, o->def);
       else if (rc == -2 && o->type == CFG_SIZE_OR_PCT)
         log_warn("%s='%s' is out of range (1%%..100%%); using %s", o->name, v, o->def);
+      else if (rc == -2 && o->type == CFG_UINT)
+        log_warn("%s='%s' is out of range (%llu..%llu); using %s", o->name, v,
+                 (unsigned long long)o->min, (unsigned long long)o->max, o->def);
       else if (rc == -2) {
         char lo[32], hi[32] = "";
         cfg_format_size(o->min, lo, sizeof lo);

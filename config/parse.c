@@ -41,6 +41,24 @@ int cfg_parse_size(const char *s, uint64_t *out)
   return 0;
 }
 
+/* Plain decimal digits. */
+int cfg_parse_uint(const char *s, uint64_t *out)
+{
+  if (s == NULL || *s == '\0')
+    return -1;
+  uint64_t v = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9')
+      return -1;
+    unsigned d = (unsigned)(*s - '0');
+    if (v > (UINT64_MAX - d) / 10)
+      return -2;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return 0;
+}
+
 int cfg_parse_pct(const char *s, unsigned *pct)
 {
   size_t n = s ? strlen(s) : 0;

@@ -7,12 +7,24 @@
 
 #include <stddef.h>
 
+#define GPUSCATTER_VERSION "0.1.0"
+#define GPUSCATTER_VERSION_MAJOR 0
+#define GPUSCATTER_VERSION_MINOR 1
+#define GPUSCATTER_VERSION_PATCH 0
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* "x.y.z" */
+/* The library's version, "x.y.z" (may differ from the header's). */
 const char *gpuscatter_version(void);
+
+/* Bind every chunk still waiting for the backend, now. */
+void gpuscatter_flush(void);
+
+/* Unbind every registration unit the application has no registration in,
+ * and let jemalloc give its free pages back. Returns the bytes unbound. */
+size_t gpuscatter_trim(void);
 
 /* Writes the statistics as one JSON object (NUL-terminated, truncated to
  * len). Returns the length the whole object needs, without the NUL, like

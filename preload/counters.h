@@ -5,7 +5,11 @@
 
 #include <stdint.h>
 
-enum { CTR_GPU_ALLOCS, CTR_GPU_BYTES, CTR_FALLBACK, CTR_N };
+enum {
+  CTR_GPU_ALLOCS, CTR_GPU_BYTES, CTR_FALLBACK,
+  CTR_APP_CALLS, CTR_HITS, CTR_MISSES, CTR_APP_UNREGISTERS,
+  CTR_N
+};
 
 void ctr_add(int which, uint64_t v);
 void ctr_sum(uint64_t out[CTR_N]);

@@ -53,7 +53,7 @@ static const struct cfg *configure(void)
 {
   const struct cfg *c = cfg_get(); /* NULL while another thread reads it */
   if (c != NULL && route_threshold() == 0)
-    __atomic_store_n(&route_min, c->backend == CFG_BACKEND_OFF ? SIZE_MAX : c->min_size,
+    __atomic_store_n(&route_min, c->backend == CFG_BACKEND_OFF || !c->arenas ? SIZE_MAX : c->min_size,
                      __ATOMIC_RELAXED);
   return c;
 }

@@ -6,7 +6,9 @@
 #include "../arena/window.h"
 #include "../config/config.h"
 #include "../config/log.h"
-#include "../include/gpuscatter.h"
+#include "../bind/engine.h"
+
+#include <gpuscatter.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +19,20 @@
 static const char *const backend_names[] =
   { "auto", "cuda", "hip", "amdgpu", "sim", "off" };
 
+int gpuscatter_stats_json(char *buf, size_t len);
+
 void stats_collect(struct stats *s)
 {
   memset(s, 0, sizeof *s);
   const struct cfg *c = cfg_get();
-  s->backend = c ? backend_names[c->backend] : "auto";
+  struct bind_stats b;
+  bind_stats(&b);
+  /* The backend that binds, or the one asked for until one does. */
+  s->backend = b.reg || b.failed ? b.backend : c ? backend_names[c->backend] : "auto";
+  s->backend_register = b.reg;
+  s->backend_unregister = b.unreg;
+  s->backend_failed = b.failed;
+  s->backend_seconds = b.seconds;
   s->max_pinned = c ? c->max_pinned : 0;
   struct window_stats w;
   window_stats(&w);
@@ -40,6 +51,10 @@ void stats_collect(struct stats *s)
   s->gpu_allocs = v[CTR_GPU_ALLOCS];
   s->gpu_bytes = v[CTR_GPU_BYTES];
   s->ordinary_fallback = v[CTR_FALLBACK];
+  s->app_calls = v[CTR_APP_CALLS];
+  s->hits = v[CTR_HITS];
+  s->misses = v[CTR_MISSES];
+  s->app_unregisters = v[CTR_APP_UNREGISTERS];
 }
 
 int stats_format(const struct stats *s, char *buf, size_t len)
@@ -51,7 +66,7 @@ int stats_format(const struct stats *s, char *buf, size_t len)
     "\"allocations\": {\"gpu\": %llu, \"gpu_bytes\": %llu, \"ordinary_fallback\": %llu}, "
     "\"registrations\": {\"app_calls\": %llu, \"hits\": %llu, \"misses\": %llu, "
     "\"app_unregisters\": %llu}, "
-    "\"backend_calls\": {\"register\": %llu, \"unregister\": %llu, \"seconds\": %.6f}, "
+    "\"backend_calls\": {\"register\": %llu, \"unregister\": %llu, \"failed\": %llu, \"seconds\": %.6f}, "
     "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}}",
     GPUSCATTER_VERSION, s->backend,
     (unsigned long long)s->window_base, (unsigned long long)s->window_size,
@@ -63,17 +78,9 @@ int stats_format(const struct stats *s, char *buf, size_t len)
     (unsigned long long)s->app_calls, (unsigned long long)s->hits,
     (unsigned long long)s->misses, (unsigned long long)s->app_unregisters,
     (unsigned long long)s->backend_register, (unsigned long long)s->backend_unregister,
+    (unsigned long long)s->backend_failed,
     s->backend_seconds,
     (unsigned long long)s->max_pinned, (unsigned long long)s->budget_refused);
-}
-
-GS_EXPORT const char *gpuscatter_version(void) { return GPUSCATTER_VERSION; }
-
-GS_EXPORT int gpuscatter_stats_json(char *buf, size_t len)
-{
-  struct stats s;
-  stats_collect(&s);
-  return stats_format(&s, buf, len);
 }
 
 static int write_all(int fd, const char *p, size_t n)

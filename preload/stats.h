@@ -12,7 +12,7 @@ struct stats {
   uint64_t chunks, chunk_bytes, bound, bound_bytes;
   uint64_t gpu_allocs, gpu_bytes, ordinary_fallback;
   uint64_t app_calls, hits, misses, app_unregisters;
-  uint64_t backend_register, backend_unregister;
+  uint64_t backend_register, backend_unregister, backend_failed;
   double backend_seconds;
   uint64_t max_pinned, budget_refused;
 };

@@ -1,0 +1,221 @@
+/* The workload users run, reduced to its registration pattern.
+ *   scatter [--n N] [--fixed BYTES] [--model GIB] [--cycles K] [--bandwidth MIB] [--hip]
+ * Phase "scatter": N malloc buffers (4 KiB .. 16 MiB log-uniform, or fixed
+ * size), each registered, used, unregistered and freed, as a data loader
+ * does. Phase "model": posix_memalign(64) tensors of a diffusion-model-like
+ * size mix, each registered with flag 1 as ComfyUI does per weight.
+ * --bandwidth: host-to-device copy rate from one registered buffer (needs a
+ * real GPU). Prints one JSON object per phase. The runtime calls are found
+ * at run time: gpuscatter's own (preloaded), or the real runtime's. */
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static struct {
+  int (*reg)(void *, size_t, unsigned);
+  int (*unreg)(void *);
+  int (*malloc_dev)(void **, size_t);
+  int (*memcpy)(void *, const void *, size_t, int);
+  int (*sync)(void);
+  int (*free_dev)(void *);
+} rt;
+static int (*stats_json)(char *, size_t);
+
+static void *sym(int hip, const char *name, int required)
+{
+  static const char *const cuda_libs[] = { "libcudart.so.13", "libcudart.so.12", NULL };
+  static const char *const hip_libs[] = { "libamdhip64.so.7", "libamdhip64.so.6", "libamdhip64.so.5", NULL };
+  char n[64];
+  snprintf(n, sizeof n, "%s%s", hip ? "hip" : "cuda", name);
+  void *s = dlsym(RTLD_DEFAULT, n);
+  for (const char *const *l = hip ? hip_libs : cuda_libs; !s && *l; l++) {
+    void *h = dlopen(*l, RTLD_NOW | RTLD_GLOBAL);
+    if (h)
+      s = dlsym(h, n);
+  }
+  if (!s && required) {
+    fprintf(stderr, "scatter: %s not found (no GPU runtime, and gpuscatter not preloaded "
+                    "with GPUSCATTER_BACKEND=sim)\n", n);
+    exit(2);
+  }
+  return s;
+}
+
+static double now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t next(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return rng; }
+
+static size_t log_uniform(size_t lo, size_t hi)
+{
+  double l = __builtin_log((double)lo), h = __builtin_log((double)hi);
+  double x = l + (h - l) * ((double)(next() >> 11) / 9007199254740992.0);
+  return (size_t)__builtin_exp(x);
+}
+
+/* Driver registration calls so far, from gpuscatter's statistics: its own
+ * backend calls plus the registrations it passed through (-1 without it). */
+static long stat_after(const char *j, const char *key)
+{
+  const char *p = strstr(j, key);
+  return p ? atol(p + strlen(key)) : 0;
+}
+
+static long backend_calls(void)
+{
+  char j[4096];
+  if (!stats_json || stats_json(j, sizeof j) < 0)
+    return -1;
+  return stat_after(j, "\"backend_calls\": {\"register\": ") + stat_after(j, "\"misses\": ");
+}
+
+static void report(const char *phase, size_t n, size_t bytes, double reg_s, double unreg_s,
+                   long calls0, int failures)
+{
+  long calls = backend_calls();
+  printf("{\"phase\": \"%s\", \"registrations\": %zu, \"bytes\": %zu, \"register_s\": %.6f, "
+         "\"unregister_s\": %.6f, \"backend_calls\": %ld, \"failures\": %d}\n", phase, n, bytes,
+         reg_s, unreg_s, calls < 0 ? (long)n : calls - calls0, failures);
+  fflush(stdout);
+}
+
+static int scatter(size_t n, size_t fixed, int cycles)
+{
+  char **p = calloc(n, sizeof *p);
+  size_t *sz = calloc(n, sizeof *sz), bytes = 0;
+  int failures = 0;
+  double reg = 0, unreg = 0;
+  long calls0 = backend_calls();
+  for (int c = 0; c < cycles; c++) {
+    for (size_t i = 0; i < n; i++) {
+      sz[i] = fixed ? fixed : log_uniform(4096, 16u << 20);
+      p[i] = malloc(sz[i]);
+      memset(p[i], (int)i, sz[i]); /* the loader fills the buffer */
+      bytes += sz[i];
+    }
+    double t0 = now();
+    for (size_t i = 0; i < n; i++)
+      failures += rt.reg(p[i], sz[i], 0) != 0;
+    reg += now() - t0;
+    t0 = now();
+    for (size_t i = 0; i < n; i++)
+      failures += rt.unreg(p[i]) != 0;
+    unreg += now() - t0;
+    for (size_t i = 0; i < n; i++)
+      free(p[i]);
+  }
+  report(fixed ? "scatter-fixed" : "scatter", n * (size_t)cycles, bytes, reg, unreg, calls0, failures);
+  free(p);
+  free(sz);
+  return failures;
+}
+
+/* A diffusion model's weights: many small norms and biases, a body of
+ * 1-50 MiB matrices, a few hundred-MiB embeddings. */
+static int model(double gib)
+{
+  size_t budget = (size_t)(gib * (double)(1u << 30)), bytes = 0, n = 0, cap = 4096;
+  void **t = calloc(cap, sizeof *t);
+  size_t *sz = calloc(cap, sizeof *sz);
+  while (bytes < budget && n < cap) {
+    uint64_t r = next() % 100;
+    size_t s = r < 45 ? log_uniform(1024, 64 << 10) : r < 97 ? log_uniform(1 << 20, 50u << 20)
+                                                              : log_uniform(100u << 20, 400u << 20);
+    if (bytes + s > budget)
+      s = budget - bytes < 4096 ? 4096 : budget - bytes;
+    if (posix_memalign(&t[n], 64, s) != 0)
+      return 1;
+    memset(t[n], 1, s);
+    sz[n++] = s;
+    bytes += s;
+  }
+  long calls0 = backend_calls();
+  int failures = 0;
+  double t0 = now();
+  for (size_t i = 0; i < n; i++)
+    failures += rt.reg(t[i], sz[i], 1) != 0;
+  double reg = now() - t0;
+  t0 = now();
+  for (size_t i = 0; i < n; i++)
+    failures += rt.unreg(t[i]) != 0;
+  double unreg = now() - t0;
+  report("model", n, bytes, reg, unreg, calls0, failures);
+  for (size_t i = 0; i < n; i++)
+    free(t[i]);
+  free(t);
+  free(sz);
+  return failures;
+}
+
+static int bandwidth(size_t mib)
+{
+  size_t n = mib << 20;
+  char *h = malloc(n);
+  void *d = NULL;
+  memset(h, 3, n);
+  if (!rt.malloc_dev || !rt.memcpy || rt.malloc_dev(&d, n) != 0) {
+    fprintf(stderr, "scatter: --bandwidth needs a GPU\n");
+    return 1;
+  }
+  int rc = rt.reg(h, n, 0);
+  rt.memcpy(d, h, n, 1 /* host to device */);
+  rt.sync();
+  double best = 0;
+  for (int i = 0; i < 10; i++) {
+    double t0 = now();
+    rt.memcpy(d, h, n, 1);
+    rt.sync();
+    double gbs = (double)n / (now() - t0) / 1e9;
+    best = gbs > best ? gbs : best;
+  }
+  printf("{\"phase\": \"bandwidth\", \"bytes\": %zu, \"register_rc\": %d, \"h2d_gbs\": %.2f}\n", n, rc, best);
+  rt.unreg(h);
+  rt.free_dev(d);
+  free(h);
+  return rc != 0;
+}
+
+int main(int argc, char **argv)
+{
+  size_t n = 4000, fixed = 0, bw = 0;
+  double gib = 0;
+  int hip = 0, cycles = 1;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--n") && i + 1 < argc) n = strtoull(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--fixed") && i + 1 < argc) fixed = strtoull(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--model") && i + 1 < argc) gib = atof(argv[++i]);
+    else if (!strcmp(argv[i], "--cycles") && i + 1 < argc) cycles = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--bandwidth") && i + 1 < argc) bw = strtoull(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--hip")) hip = 1;
+    else { fprintf(stderr, "usage: scatter [--n N] [--fixed BYTES] [--model GIB] [--cycles K] "
+                           "[--bandwidth MIB] [--hip]\n"); return 2; }
+  }
+  *(void **)&rt.reg = sym(hip, "HostRegister", 1);
+  *(void **)&rt.unreg = sym(hip, "HostUnregister", 1);
+  *(void **)&rt.malloc_dev = sym(hip, "Malloc", 0);
+  *(void **)&rt.memcpy = sym(hip, "Memcpy", 0);
+  *(void **)&rt.sync = sym(hip, "DeviceSynchronize", 0);
+  *(void **)&rt.free_dev = sym(hip, "Free", 0);
+  *(void **)&stats_json = dlsym(RTLD_DEFAULT, "gpuscatter_stats_json");
+  if (rt.malloc_dev) { /* make the runtime live, as an application has by now */
+    void *d = NULL;
+    if (rt.malloc_dev(&d, 1 << 20) == 0)
+      rt.free_dev(d);
+  }
+  int bad = 0;
+  if (bw)
+    return bandwidth(bw);
+  if (n)
+    bad += scatter(n, fixed, cycles);
+  if (gib > 0)
+    bad += model(gib);
+  return bad ? 1 : 0;
+}

@@ -1,0 +1,23 @@
+/* What binds a range of the window with the GPU driver. */
+#ifndef GPUSCATTER_BACKEND_H
+#define GPUSCATTER_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct backend {
+  const char *name;
+  /* On the application's thread, at its first runtime call: find the
+   * runtime and the device in use. 0 when the backend can bind. */
+  int (*init)(void);
+  /* On the bind thread, before its first call: use the same device. */
+  void (*attach)(void);
+  /* Register [base, base + size); 0 or the runtime's error number. */
+  int (*reg)(uintptr_t base, size_t size, uintptr_t *dev);
+  int (*unreg)(uintptr_t base, size_t size);
+  int device;   /* the device the application was using */
+};
+
+extern struct backend backend_cuda, backend_sim;
+
+#endif

@@ -1,0 +1,26 @@
+/* The public API (include/gpuscatter.h). */
+#include "real.h"
+#include "register.h"
+#include "stats.h"
+#include "../arena/gpu_arena.h"
+#include "../bind/engine.h"
+
+#include <gpuscatter.h>
+
+GS_EXPORT const char *gpuscatter_version(void) { return GPUSCATTER_VERSION; }
+
+GS_EXPORT int gpuscatter_stats_json(char *buf, size_t len)
+{
+  struct stats s;
+  stats_collect(&s);
+  return stats_format(&s, buf, len);
+}
+
+GS_EXPORT void gpuscatter_flush(void) { bind_flush(); }
+
+GS_EXPORT size_t gpuscatter_trim(void)
+{
+  size_t n = bind_trim(app_in_use);
+  arena_purge(); /* what was unbound may now be given back */
+  return n;
+}

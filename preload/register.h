@@ -1,0 +1,23 @@
+/* The application's registration calls, answered for window memory from
+ * the app-view table with the flavor's exact semantics, passed through to
+ * the runtime for everything else. */
+#ifndef GPUSCATTER_REGISTER_H
+#define GPUSCATTER_REGISTER_H
+
+#include "regtable.h"
+
+#include <stddef.h>
+
+int app_register(enum flavor f, void *p, size_t size, unsigned flags);
+int app_unregister(enum flavor f, void *p);
+int app_device_pointer(enum flavor f, void **d, void *p, unsigned flags);
+int app_get_flags(enum flavor f, unsigned *out, void *p);
+int app_pointer_attributes(enum flavor f, void *attr, const void *p);
+int app_last_error(enum flavor f, bool clear);
+
+/* Whether the application has a registration in [base, base + size). */
+bool app_in_use(uintptr_t base, size_t size);
+
+void app_after_fork_child(void);
+
+#endif

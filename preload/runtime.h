@@ -1,0 +1,39 @@
+/* The runtime behind the application's registration calls: the real
+ * libcudart / libamdhip64 functions, or the simulated runtime. */
+#ifndef GPUSCATTER_RUNTIME_H
+#define GPUSCATTER_RUNTIME_H
+
+#include "regtable.h"
+
+#include <stddef.h>
+
+/* The four fields every CUDA and HIP version has, in this order; newer
+ * versions add fields after them, which we never write. */
+struct rt_ptr_attr {
+  int type;
+  int device;
+  void *devicePointer;
+  void *hostPointer;
+};
+
+struct rt_ops {
+  int (*reg)(void *p, size_t size, unsigned flags);
+  int (*unreg)(void *p);
+  int (*devptr)(void **d, void *p, unsigned flags);
+  int (*getflags)(unsigned *f, void *p);
+  int (*attrs)(void *attr, const void *p);
+  int (*last_error)(void);
+  int (*peek_error)(void);
+  void (*set_error)(int);   /* the simulated runtime only */
+};
+
+/* The real runtime's entry point, looked up past gpuscatter (versioned
+ * first: libcudart.so.13, libcudart.so.12, hip_4.2), then in a runtime
+ * loaded privately (RTLD_LOCAL) by some library. NULL if none is loaded. */
+void *rt_real_sym(enum flavor f, const char *name);
+
+/* The ops the wrappers pass through to: the simulated runtime when
+ * GPUSCATTER_BACKEND=sim, else the real one (entries may be NULL). */
+const struct rt_ops *rt_ops(enum flavor f);
+
+#endif

@@ -1,0 +1,148 @@
+/* Registration semantics, one line per case: what the runtime answers.
+ * Runs against whatever provides the cuda and hip calls: the real runtime,
+ * the same under gpuscatter, or gpuscatter's simulated runtime; the tables
+ * must be identical.  usage: conformance cuda|hip */
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct attr { int type; int device; void *devicePointer; void *hostPointer; long reserved[8]; };
+
+static struct {
+  int (*reg)(void *, size_t, unsigned);
+  int (*unreg)(void *);
+  int (*devptr)(void **, void *, unsigned);
+  int (*getflags)(unsigned *, void *);
+  int (*attrs)(struct attr *, const void *);
+  int (*last)(void);
+  int (*peek)(void);
+} rt;
+
+static void *sym(const char *const *libs, const char *name)
+{
+  void *s = dlsym(RTLD_DEFAULT, name);
+  for (int i = 0; !s && libs[i]; i++) {
+    void *h = dlopen(libs[i], RTLD_NOW | RTLD_GLOBAL);
+    if (h)
+      s = dlsym(h, name);
+  }
+  if (!s) {
+    fprintf(stderr, "conformance: %s not found\n", name);
+    exit(2);
+  }
+  return s;
+}
+
+static void bind(int hip)
+{
+  static const char *const cuda_libs[] = { "libcudart.so.13", "libcudart.so.12", NULL };
+  static const char *const hip_libs[] = { "libamdhip64.so.7", "libamdhip64.so.6", "libamdhip64.so.5", NULL };
+  const char *const *l = hip ? hip_libs : cuda_libs;
+  const char *p = hip ? "hip" : "cuda";
+  char n[64];
+#define GET(field, suffix) snprintf(n, sizeof n, "%s%s", p, suffix), *(void **)&rt.field = sym(l, n)
+  GET(reg, "HostRegister");
+  GET(unreg, "HostUnregister");
+  GET(devptr, "HostGetDevicePointer");
+  GET(getflags, "HostGetFlags");
+  GET(attrs, "PointerGetAttributes");
+  GET(last, "GetLastError");
+  GET(peek, "PeekAtLastError");
+}
+
+#define MB ((size_t)1 << 20)
+static int hip;
+
+/* A fresh GPU-sized buffer for each case: under gpuscatter it lies in the
+ * window, like a model weight. */
+static char *buf(void)
+{
+  void *p = NULL;
+  if (posix_memalign(&p, 64, 4 * MB) != 0)
+    exit(2);
+  memset(p, 1, 4 * MB);
+  return p;
+}
+
+#define ROW(...) (printf(__VA_ARGS__), putchar('\n'))
+
+int main(int argc, char **argv)
+{
+  hip = argc > 1 && strcmp(argv[1], "hip") == 0;
+  bind(hip);
+  rt.last(); /* start from a clean last-error state */
+  char *a = buf(), *b = buf();
+
+  ROW("register NULL: %d", rt.reg(NULL, 4096, 0));
+  ROW("register size 0: %d", rt.reg(a, 0, 0));
+  static const unsigned good[] = { 0, 1, 2, 3, 8 };
+  for (int i = 0; i < 5; i++) {
+    int r = rt.reg(a + 8192, MB, good[i]);
+    ROW("register flags %#x: %d, unregister: %d", good[i], r, rt.unreg(a + 8192));
+  }
+  static const unsigned bad[] = { 4, 0x10, 0x80000000u };
+  for (int i = 0; i < 3; i++) {
+    int r = rt.reg(a + 8192, MB, bad[i]);
+    int u = r == 0 ? rt.unreg(a + 8192) : -1;
+    ROW("register flags %#x: %d (unregister: %d)", bad[i], r, u);
+  }
+
+  ROW("register: %d", rt.reg(a + MB, MB, 1));
+  ROW("same range again: %d", rt.reg(a + MB, MB, 1));
+  ROW("interior sub-range: %d", rt.reg(a + MB + 4096, 4096, 1));
+  ROW("partial overlap: %d", rt.reg(a + MB + MB / 2, MB, 1));
+  ROW("superset: %d", rt.reg(a + MB - 4096, MB + 8192, 1));
+  ROW("last error after failures: %d", rt.peek());
+  ROW("register elsewhere: %d", rt.reg(a + 3 * MB, 4096, 0));
+  ROW("last error not cleared by a success: %d", rt.last());
+  ROW("last error after reading it: %d", rt.last());
+
+  void *d0 = NULL, *d1 = NULL;
+  int r0 = rt.devptr(&d0, a + MB, 0), r1 = rt.devptr(&d1, a + MB + 1000, 0);
+  ROW("device pointer of base: %d; interior: %d, base + offset: %d", r0, r1,
+      r0 == 0 && r1 == 0 && (char *)d1 == (char *)d0 + 1000);
+  ROW("device pointer with flags 1: %d", rt.devptr(&d1, a + MB, 1));
+  ROW("device pointer of unregistered memory: %d", rt.devptr(&d1, b, 0));
+  rt.last();
+
+  unsigned fl = 0;
+  int rf = rt.getflags(&fl, a + MB + 77);
+  ROW("flags of interior pointer: %d, %#x", rf, fl);
+  ROW("flags of unregistered memory: %d", rt.getflags(&fl, b));
+  rt.last();
+
+  struct attr at;
+  memset(&at, 0x55, sizeof at);
+  int ra = rt.attrs(&at, a + MB + 4096);
+  ROW("attributes of registered interior: %d, type %d, device %d, devicePointer==p %d, "
+      "hostPointer==p %d", ra, at.type, at.device, at.devicePointer == a + MB + 4096,
+      at.hostPointer == a + MB + 4096);
+  memset(&at, 0x55, sizeof at);
+  ra = rt.attrs(&at, b + 12345);
+  ROW("attributes of unregistered memory: %d, type %d, device %d, devicePointer NULL %d, "
+      "hostPointer %s", ra, at.type, at.device, at.devicePointer == NULL,
+      at.hostPointer == NULL ? "NULL" : at.hostPointer == b + 12345 ? "p" : "other");
+  rt.last();
+
+  ROW("two ranges in one page: %d, %d", rt.reg(b + 100, 100, 0), rt.reg(b + 300, 100, 0));
+  ROW("unregister both: %d, %d", rt.unreg(b + 100), rt.unreg(b + 300));
+  ROW("unregister interior pointer: %d", rt.unreg(a + MB + 4096));
+  ROW("unregister outside any registration: %d", rt.unreg(b + 4096));
+  ROW("unregister: %d", rt.unreg(a + MB));
+  ROW("unregister twice: %d", rt.unreg(a + MB));
+  ROW("last error: %d", rt.last());
+  rt.unreg(a + 3 * MB);
+  if (hip) { /* HIP accepted the overlapping ones: take them back */
+    rt.unreg(a + MB + 4096);
+    rt.unreg(a + MB + MB / 2);
+    rt.unreg(a + MB - 4096);
+    rt.unreg(a + MB);
+  }
+  ROW("range running past the mapping: %d", rt.reg(a + 2 * MB, (size_t)1 << 44, 0));
+  rt.last();
+  free(a);
+  free(b);
+  return 0;
+}

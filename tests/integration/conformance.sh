@@ -1,0 +1,18 @@
+#!/bin/sh
+# Registration semantics, every row of the design tables, both flavors:
+# gpuscatter answering from its arenas, and (GPUSCATTER_ARENAS=off) the
+# simulated runtime answering alone, must both print the expected table.
+. "$(dirname "$0")/lib.sh"
+C=$B/tests/conformance
+for f in cuda hip; do
+  for arenas in on off; do
+    GPUSCATTER_BACKEND=sim GPUSCATTER_ARENAS=$arenas GPUSCATTER_STATS=$WORK/s.json \
+      LD_PRELOAD=$LIB "$C" $f >"$WORK/$f-$arenas.txt"
+    diff -u "$ROOT/tests/conformance/expected-$f.txt" "$WORK/$f-$arenas.txt" >&2 \
+      || fail "$f semantics with arenas $arenas differ from the expected table"
+    hits=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["registrations"]["hits"])' "$WORK/s.json")
+    if [ $arenas = on ]; then [ "$hits" -gt 0 ] || fail "$f: no registration answered from the arena"
+    else [ "$hits" = 0 ] || fail "$f: arenas off, yet $hits answered from arenas"; fi
+  done
+  echo "ok: $f conformance ($(wc -l <"$WORK/$f-on.txt") cases), arenas on and off"
+done
