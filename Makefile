@@ -53,7 +53,7 @@ $(B)/gpuscatter: scripts/gpuscatter
 # --- tests ------------------------------------------------------------------
 CHECK_LIBS = $(shell pkg-config --libs check)
 TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_arena \
-	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check \
+	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check $(B)/tests/engine_check \
 	$(B)/tests/conformance
 
 # The config module has no allocator in it: test it under ASan and UBSan.

@@ -30,12 +30,12 @@ static void *sym(int hip, const char *name, int required)
   static const char *const hip_libs[] = { "libamdhip64.so.7", "libamdhip64.so.6", "libamdhip64.so.5", NULL };
   char n[64];
   snprintf(n, sizeof n, "%s%s", hip ? "hip" : "cuda", name);
+  /* Load the runtime first (if there is one), then take the first
+   * definition: gpuscatter's when it is preloaded. */
+  for (const char *const *l = hip ? hip_libs : cuda_libs; *l; l++)
+    if (dlopen(*l, RTLD_NOW | RTLD_GLOBAL))
+      break;
   void *s = dlsym(RTLD_DEFAULT, n);
-  for (const char *const *l = hip ? hip_libs : cuda_libs; !s && *l; l++) {
-    void *h = dlopen(*l, RTLD_NOW | RTLD_GLOBAL);
-    if (h)
-      s = dlsym(h, n);
-  }
   if (!s && required) {
     fprintf(stderr, "scatter: %s not found (no GPU runtime, and gpuscatter not preloaded "
                     "with GPUSCATTER_BACKEND=sim)\n", n);
@@ -205,10 +205,15 @@ int main(int argc, char **argv)
   *(void **)&rt.sync = sym(hip, "DeviceSynchronize", 0);
   *(void **)&rt.free_dev = sym(hip, "Free", 0);
   *(void **)&stats_json = dlsym(RTLD_DEFAULT, "gpuscatter_stats_json");
-  if (rt.malloc_dev) { /* make the runtime live, as an application has by now */
+  if (rt.malloc_dev) { /* the runtime is in use before loading, as in an application */
     void *d = NULL;
     if (rt.malloc_dev(&d, 1 << 20) == 0)
       rt.free_dev(d);
+    /* Frameworks check for errors after runtime calls (PyTorch after every
+     * launch); gpuscatter takes that as the sign that the runtime is live. */
+    int (*last)(void) = (int (*)(void))sym(hip, "GetLastError", 0);
+    if (last)
+      last();
   }
   int bad = 0;
   if (bw)

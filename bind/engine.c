@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -31,6 +32,7 @@ static struct {
   uint64_t reg, unreg, failed;
   double seconds;
   bool warned;
+  unsigned long fail_at;   /* GPUSCATTER_FAULT=bind:K */
 } eng = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER };
 
 static double now(void)
@@ -47,7 +49,10 @@ static void bind_run(const struct chunk_run *r)
   madvise((void *)r->base, r->size, MADV_POPULATE_WRITE);
   uintptr_t dev = 0;
   double t0 = now();
-  int rc = eng.be->reg(r->base, r->size, &dev);
+  pthread_mutex_lock(&eng.lock);
+  bool inject = eng.fail_at && eng.reg + 1 == eng.fail_at;
+  pthread_mutex_unlock(&eng.lock);
+  int rc = inject ? 999 /* cudaErrorUnknown */ : eng.be->reg(r->base, r->size, &dev);
   double dt = now() - t0;
   pthread_mutex_lock(&eng.lock);
   eng.reg++;
@@ -140,6 +145,8 @@ static void start(enum flavor f)
     return;
   eng.flavor = f;
   eng.bind_max = c->bind_max;
+  if (strncmp(c->fault, "bind:", 5) == 0)
+    eng.fail_at = strtoul(c->fault + 5, NULL, 10);
   eng.async = c->bind == CFG_BIND_ASYNC;
   eng.be = choose(c, f);
   if (eng.be == NULL || eng.be->init() != 0) {

@@ -113,7 +113,7 @@ static int attrs(enum flavor f, void *attr, const void *p)
   if (regtable_find(&driver[f], (uintptr_t)p, NULL))
     *a = (struct rt_ptr_attr){ 1, 0, (void *)p, (void *)p };
   else
-    *a = (struct rt_ptr_attr){ 0, -2, NULL, NULL };
+    *a = (struct rt_ptr_attr){ 0, -2, NULL, (void *)p };
   return 0;
 }
 

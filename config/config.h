@@ -26,6 +26,7 @@ struct cfg {
   unsigned sim_call_us, sim_gib_ms, sim_huge_gib_ms;
   int log;              /* enum cfg_log */
   char stats[256];      /* "" off, "stderr", or a path (may hold %p) */
+  char fault[64];       /* test only: "bind:K" fails the K-th backend registration */
 };
 
 enum cfg_type { CFG_SIZE, CFG_SIZE_OR_PCT, CFG_BOOL, CFG_ENUM, CFG_STRING, CFG_UINT };
@@ -37,7 +38,8 @@ struct cfg_option {
   const char *form;     /* accepted form, as shown to users */
   const char *meaning;  /* one line */
   const char *const *words; /* CFG_ENUM: NULL-terminated */
-  uint64_t min, max;    /* CFG_SIZE, CFG_UINT: accepted range (max 0: none) */
+  uint64_t min, max;    /* CFG_SIZE, CFG_UINT: accepted range (max 0: none);
+                           CFG_STRING: max is the field's size */
   size_t off;           /* offset in struct cfg */
 };
 

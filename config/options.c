@@ -56,7 +56,11 @@ const struct cfg_option cfg_options[] = {
   { "GPUSCATTER_SIM_HUGE_GIB_MS", CFG_UINT, "12", "a number of milliseconds (e.g. 12)",
     "sim backend: cost per GiB registered on huge pages", NULL, 0, 1000000, OPT(sim_huge_gib_ms) },
   { "GPUSCATTER_STATS", CFG_STRING, "off", "off, stderr, or a file path (%p: the pid)",
-    "where to write the JSON statistics at exit", NULL, 0, 0, OPT(stats) },
+    "where to write the JSON statistics at exit", NULL, 0, sizeof(((struct cfg *)0)->stats),
+    OPT(stats) },
+  { "GPUSCATTER_FAULT", CFG_STRING, "off", "off, or bind:K",
+    "tests only: make the K-th backend registration fail", NULL, 0,
+    sizeof(((struct cfg *)0)->fault), OPT(fault) },
 };
 const size_t cfg_noptions = sizeof cfg_options / sizeof cfg_options[0];
 
@@ -110,7 +114,7 @@ static bool apply(const struct cfg_option *o, const char *raw, struct cfg *c,
       break;
     case CFG_STRING: {
       size_t n = strlen(v);
-      rc = n < sizeof c->stats ? 0 : -2;
+      rc = n < o->max ? 0 : -2;
       if (rc == 0) {
         bool off = strcmp(v, "off") == 0;
         memcpy(field, off ? "" : v, off ? 1 : n + 1);
@@ -124,8 +128,8 @@ static bool apply(const struct cfg_option *o, const char *raw, struct cfg *c,
     ok = false;
     if (warn && pass == 0) {
       if (rc == -2 && o->type == CFG_STRING)
-        log_warn("%s='%.40s...' is longer than %zu bytes; using %s", o->name, v,
-                 sizeof c->stats - 1, o->def);
+        log_warn("%s='%.40s...' is longer than %llu bytes; using %s", o->name, v,
+                 (unsigned long long)o->max - 1, o->def);
       else if (rc == -2 && o->type == CFG_SIZE_OR_PCT)
         log_warn("%s='%s' is out of range (1%%..100%%); using %s", o->name, v, o->def);
       else if (rc == -2 && o->type == CFG_UINT)

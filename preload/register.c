@@ -138,6 +138,9 @@ int app_get_flags(enum flavor f, unsigned *out, void *p)
 static int hip_major(void)
 {
   static int major;
+  const struct cfg *c = cfg_get();
+  if (c != NULL && c->backend == CFG_BACKEND_SIM)
+    return 6; /* the simulated runtime speaks the current ABI */
   if (major == 0) {
     int (*ver)(int *) = (int (*)(int *))rt_real_sym(FLAVOR_HIP, "hipRuntimeGetVersion");
     int v = 0;
@@ -168,15 +171,18 @@ int app_pointer_attributes(enum flavor f, void *attr, const void *p)
   }
   if (hip5)
     return fail(f, REG_INVALID, &c);
-  a->type = 0; /* unregistered */
+  a->type = 0; /* unregistered; measured: CUDA 13 still reports hostPointer */
   a->device = -2;
   a->devicePointer = NULL;
-  a->hostPointer = NULL;
+  a->hostPointer = (void *)p;
   return 0;
 }
 
 int app_last_error(enum flavor f, bool clear)
 {
+  /* Frameworks call this after every kernel launch: a sure sign that the
+   * runtime is live, usually long before the first registration. */
+  bind_runtime_seen(f);
   const struct rt_ops *o = rt_ops(f);
   int (*e)(void) = clear ? o->last_error : o->peek_error;
   return e ? e() : 0;
