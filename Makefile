@@ -82,7 +82,8 @@ check: all $(TEST_BINS)
 demo: all $(B)/scatter
 	scripts/demo.sh
 
-bench: bench-malloc
+bench: all $(B)/scatter $(B)/tests/malloc_loop
+	scripts/bench.sh
 bench-malloc: all $(B)/tests/malloc_loop
 	scripts/bench-malloc.sh
 

@@ -87,10 +87,17 @@ void *chunks_carve(void *new_addr, size_t size, size_t alignment)
       struct chunk *nc = &ct.v[ct.n];
       nc->base = (uintptr_t)base;
       nc->size = csize;
-      nc->state = ct.live ? CHUNK_PENDING : CHUNK_COMMITTED;
+      /* The newest chunk is still being filled: binding it now would race
+       * the program's writes for memory bandwidth and page tables, and
+       * prefault pages about to be overwritten (measured on an H200: 8 GiB
+       * loaded in 0.73 s instead of 0.28 s). Queue the one before it. */
+      if (ct.live && c && c->state == CHUNK_COMMITTED) {
+        c->state = CHUNK_PENDING;
+        queued = true;
+      }
+      nc->state = CHUNK_COMMITTED;
       nc->unit = (unsigned)ct.n;
       nc->dev = 0;
-      queued = ct.live;
       ct.n++;
       at = (nc->base + alignment - 1) & ~(alignment - 1);
       ret = (void *)at;
@@ -166,12 +173,21 @@ void chunks_go_live(void (*notify)(void))
   pthread_mutex_lock(&ct.lock);
   ct.notify = notify;
   ct.live = true;
-  for (size_t i = 0; i < ct.n; i++)
+  for (size_t i = 0; i + 1 < ct.n; i++) /* all but the newest, as in carve */
     if (ct.v[i].state == CHUNK_COMMITTED)
       ct.v[i].state = CHUNK_PENDING;
   pthread_mutex_unlock(&ct.lock);
   if (notify)
     notify();
+}
+
+void chunks_queue_all(void)
+{
+  pthread_mutex_lock(&ct.lock);
+  for (size_t i = 0; i < ct.n; i++)
+    if (ct.v[i].state == CHUNK_COMMITTED)
+      ct.v[i].state = CHUNK_PENDING;
+  pthread_mutex_unlock(&ct.lock);
 }
 
 bool chunks_take_run(size_t max, struct chunk_run *r)
@@ -244,7 +260,7 @@ void chunks_finish_unbind(const struct chunk_run *r, bool ok)
   pthread_mutex_unlock(&ct.lock);
 }
 
-int chunks_wait(uintptr_t addr, bool until_settled, struct chunk *out)
+int chunks_wait(uintptr_t addr, struct chunk *out)
 {
   int state = -1;
   pthread_mutex_lock(&ct.lock);
@@ -254,13 +270,15 @@ int chunks_wait(uintptr_t addr, bool until_settled, struct chunk *out)
       break;
     state = ct.v[i].state;
     *out = ct.v[i];
-    if (state != CHUNK_BINDING && (state != CHUNK_PENDING || !until_settled))
+    if (state != CHUNK_BINDING)
       break;
     pthread_cond_wait(&ct.changed, &ct.lock);
   }
   pthread_mutex_unlock(&ct.lock);
   return state;
 }
+
+size_t chunks_count(void) { return __atomic_load_n(&ct.n, __ATOMIC_RELAXED); }
 
 void chunks_stats(struct chunks_stats *s)
 {

@@ -46,10 +46,15 @@ bool chunks_may_purge(uintptr_t a, size_t n);
 
 void chunks_set_state(uintptr_t base, int state);
 
-/* Once the runtime is live, chunks are queued for binding as they are
- * committed (and those committed before are queued now); notify is
- * called, outside the chunk lock, whenever one is queued. */
+/* Once the runtime is live, a chunk is queued for binding when the next
+ * one is committed (the program has moved on and filled it), and those
+ * committed before are queued now; notify is called, outside the chunk
+ * lock, whenever one is queued. The newest waits for a registration that
+ * needs it, or for chunks_queue_all(). */
 void chunks_go_live(void (*notify)(void));
+
+/* Queue every committed chunk, the newest included. */
+void chunks_queue_all(void);
 
 /* Take the first run of pending chunks, at most max bytes (at least one
  * chunk), marking them binding. False when nothing is pending. */
@@ -66,12 +71,16 @@ bool chunks_take_bound_unit(uintptr_t *cursor, struct chunk_run *r);
 /* A unit given back by the backend: never registered again until queued. */
 void chunks_finish_unbind(const struct chunk_run *r, bool ok);
 
-/* Wait until the chunk holding addr is neither pending nor binding (or
- * until woken, when the caller may bind it itself). Returns its state. */
-int chunks_wait(uintptr_t addr, bool until_settled, struct chunk *out);
+/* Wait while the chunk holding addr is being bound. Returns its state
+ * (-1 when addr is in no chunk) and a copy in *out. */
+int chunks_wait(uintptr_t addr, struct chunk *out);
 
 /* In a forked child: the child owns no registrations. */
 void chunks_after_fork_child(void);
+
+/* Chunks committed so far, read without the lock (a hint, for noticing
+ * growth cheaply). */
+size_t chunks_count(void);
 
 struct chunks_stats { uint64_t count, bytes, bound, bound_bytes; };
 void chunks_stats(struct chunks_stats *s);

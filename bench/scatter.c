@@ -1,11 +1,13 @@
 /* The workload users run, reduced to its registration pattern.
- *   scatter [--n N] [--fixed BYTES] [--model GIB] [--cycles K] [--bandwidth MIB] [--hip]
+ *   scatter [--n N] [--fixed BYTES] [--model GIB] [--cycles K] [--bandwidth MIB]
+ *           [--churn SECONDS] [--hip]
  * Phase "scatter": N malloc buffers (4 KiB .. 16 MiB log-uniform, or fixed
  * size), each registered, used, unregistered and freed, as a data loader
  * does. Phase "model": posix_memalign(64) tensors of a diffusion-model-like
  * size mix, each registered with flag 1 as ComfyUI does per weight.
  * --bandwidth: host-to-device copy rate from one registered buffer (needs a
- * real GPU). Prints one JSON object per phase. The runtime calls are found
+ * real GPU). --churn: a data loader's loop (allocate, register, use,
+ * unregister, free) for SECONDS; registrations per second. Prints one JSON object per phase. The runtime calls are found
  * at run time: gpuscatter's own (preloaded), or the real runtime's. */
 #include <dlfcn.h>
 #include <stdint.h>
@@ -183,10 +185,33 @@ static int bandwidth(size_t mib)
   return rc != 0;
 }
 
+static int churn(double seconds)
+{
+  size_t n = 0;
+  int failures = 0;
+  double t0 = now(), reg = 0;
+  while (now() - t0 < seconds) {
+    size_t s = log_uniform(64 << 10, 4u << 20);
+    char *p = malloc(s);
+    memset(p, (int)n, s);
+    double r0 = now();
+    failures += rt.reg(p, s, 0) != 0;
+    failures += rt.unreg(p) != 0;
+    reg += now() - r0;
+    free(p);
+    n++;
+  }
+  double total = now() - t0;
+  printf("{\"phase\": \"churn\", \"registrations\": %zu, \"seconds\": %.3f, "
+         "\"register_s\": %.6f, \"per_second\": %.0f, \"failures\": %d}\n", n, total, reg,
+         (double)n / total, failures);
+  return failures;
+}
+
 int main(int argc, char **argv)
 {
   size_t n = 4000, fixed = 0, bw = 0;
-  double gib = 0;
+  double gib = 0, churn_s = 0;
   int hip = 0, cycles = 1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--n") && i + 1 < argc) n = strtoull(argv[++i], NULL, 10);
@@ -194,6 +219,7 @@ int main(int argc, char **argv)
     else if (!strcmp(argv[i], "--model") && i + 1 < argc) gib = atof(argv[++i]);
     else if (!strcmp(argv[i], "--cycles") && i + 1 < argc) cycles = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--bandwidth") && i + 1 < argc) bw = strtoull(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--churn") && i + 1 < argc) churn_s = atof(argv[++i]);
     else if (!strcmp(argv[i], "--hip")) hip = 1;
     else { fprintf(stderr, "usage: scatter [--n N] [--fixed BYTES] [--model GIB] [--cycles K] "
                            "[--bandwidth MIB] [--hip]\n"); return 2; }
@@ -218,6 +244,8 @@ int main(int argc, char **argv)
   int bad = 0;
   if (bw)
     return bandwidth(bw);
+  if (churn_s > 0)
+    return churn(churn_s);
   if (n)
     bad += scatter(n, fixed, cycles);
   if (gib > 0)

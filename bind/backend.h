@@ -15,7 +15,11 @@ struct backend {
   /* Register [base, base + size); 0 or the runtime's error number. */
   int (*reg)(uintptr_t base, size_t size, uintptr_t *dev);
   int (*unreg)(uintptr_t base, size_t size);
-  int device;   /* the device the application was using */
+  /* Without creating anything: -1 when the runtime is not in the process,
+   * 0 when it is but no device is in use yet, 1 when one is (*device). NULL
+   * when the backend cannot tell. */
+  int (*probe)(int *device);
+  int device;   /* the device the application is using; -1 until known */
 };
 
 extern struct backend backend_cuda, backend_sim;

@@ -4,6 +4,8 @@
 #include "../config/log.h"
 #include "../preload/runtime.h"
 
+#include <dlfcn.h>
+
 static struct {
   int (*reg)(void *, size_t, unsigned);
   int (*unreg)(void *);
@@ -28,7 +30,34 @@ static int cuda_init(void)
     log_info("cuda: no device (cudaGetDevice: %d); registrations pass through", rc);
     return -1;
   }
-  backend_cuda.device = dev;
+  if (backend_cuda.device < 0) /* else the probe found the device in use */
+    backend_cuda.device = dev;
+  return 0;
+}
+
+/* The driver API answers "is a primary context active on this device"
+ * without creating one, and fails harmlessly before the application has
+ * initialised the driver. */
+static int cuda_probe(int *device)
+{
+  void *h = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_NOLOAD);
+  if (h == NULL)
+    return -1;
+  int (*count)(int *) = (int (*)(int *))dlsym(h, "cuDeviceGetCount");
+  int (*state)(int, unsigned *, int *) =
+    (int (*)(int, unsigned *, int *))dlsym(h, "cuDevicePrimaryCtxGetState");
+  dlclose(h); /* the process keeps it loaded */
+  int n = 0;
+  if (!count || !state || count(&n) != 0)
+    return 0;
+  for (int d = 0; d < n; d++) {
+    unsigned flags;
+    int active = 0;
+    if (state(d, &flags, &active) == 0 && active) {
+      *device = d;
+      return 1;
+    }
+  }
   return 0;
 }
 
@@ -55,4 +84,5 @@ static int cuda_unbind(uintptr_t base, size_t size)
   return cu.unreg((void *)base);
 }
 
-struct backend backend_cuda = { "cuda", cuda_init, cuda_attach, cuda_bind, cuda_unbind, 0 };
+struct backend backend_cuda = { "cuda", cuda_init, cuda_attach, cuda_bind, cuda_unbind,
+                                cuda_probe, -1 };

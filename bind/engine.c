@@ -27,8 +27,8 @@ static struct {
   enum flavor flavor;
   struct backend *be;
   size_t bind_max;
-  bool async, kick, stop, thread_running;
-  pthread_t thread;
+  bool async, kick, stop, thread_running, watching, exit_hooked;
+  pthread_t thread, watcher;
   uint64_t reg, unreg, failed;
   double seconds;
   bool warned;
@@ -109,13 +109,27 @@ static void notify(void)
 static void bind_shutdown(void)
 {
   pthread_mutex_lock(&eng.lock);
-  bool running = eng.thread_running;
   eng.stop = true;
-  eng.thread_running = false;
-  pthread_cond_signal(&eng.work);
+  pthread_cond_broadcast(&eng.work);
+  bool bind = eng.thread_running, watch = eng.watching;
+  pthread_t bt = eng.thread, wt = eng.watcher;
+  if (bind && watch && pthread_equal(bt, wt))
+    watch = false; /* the watcher became the bind thread: join it once */
+  eng.thread_running = eng.watching = false;
   pthread_mutex_unlock(&eng.lock);
-  if (running)
-    pthread_join(eng.thread, NULL);
+  if (bind)
+    pthread_join(bt, NULL);
+  if (watch)
+    pthread_join(wt, NULL);
+}
+
+/* Once, whichever thread comes first. */
+static void hook_exit(void)
+{
+  bool no = false;
+  if (__atomic_compare_exchange_n(&eng.exit_hooked, &no, true, false, __ATOMIC_ACQ_REL,
+                                  __ATOMIC_RELAXED))
+    atexit(bind_shutdown);
 }
 
 static struct backend *choose(const struct cfg *c, enum flavor f)
@@ -136,7 +150,9 @@ static struct backend *choose(const struct cfg *c, enum flavor f)
   }
 }
 
-static void start(enum flavor f)
+/* Start the backend for flavor f. With on_this_thread, the caller becomes
+ * the bind thread (the watcher does) instead of a new one being made. */
+static void start_on(enum flavor f, bool on_this_thread)
 {
   const struct cfg *c = cfg_get();
   int s = ENG_IDLE;
@@ -157,16 +173,23 @@ static void start(enum flavor f)
             eng.async ? "async" : "lazy");
   if (eng.async) {
     pthread_mutex_lock(&eng.lock);
-    eng.thread_running = pthread_create(&eng.thread, NULL, bind_main, NULL) == 0;
+    if (on_this_thread) {
+      eng.thread = pthread_self();
+      eng.thread_running = true;
+    } else {
+      eng.thread_running = pthread_create(&eng.thread, NULL, bind_main, NULL) == 0;
+    }
     pthread_mutex_unlock(&eng.lock);
     if (eng.thread_running)
-      atexit(bind_shutdown);
+      hook_exit();
     else
       log_warn("cannot start the bind thread; binding lazily");
   }
   __atomic_store_n(&eng.state, ENG_LIVE, __ATOMIC_RELEASE);
   chunks_go_live(eng.thread_running ? notify : NULL);
 }
+
+static void start(enum flavor f) { start_on(f, false); }
 
 void bind_runtime_seen(enum flavor f)
 {
@@ -175,6 +198,66 @@ void bind_runtime_seen(enum flavor f)
 }
 
 void bind_start_sim(void) { start(FLAVOR_CUDA); }
+
+/* Polls the driver with a growing interval (5 ms to 1 s) until a device is
+ * in use, then becomes the bind thread. Waits on the engine's condition so
+ * that exit can wake it. */
+static void *watch_main(void *arg)
+{
+  (void)arg;
+  long wait_ms = 5;
+  for (;;) {
+    int dev = -1;
+    if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_IDLE)
+      break; /* the application's own call started the engine */
+    if (backend_cuda.probe(&dev) == 1) {
+      backend_cuda.device = dev;
+      start_on(FLAVOR_CUDA, true);
+      if (eng.thread_running && pthread_equal(eng.thread, pthread_self()))
+        return bind_main(NULL);
+      break;
+    }
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_nsec += wait_ms * 1000000;
+    t.tv_sec += t.tv_nsec / 1000000000;
+    t.tv_nsec %= 1000000000;
+    pthread_mutex_lock(&eng.lock);
+    bool stop = eng.stop;
+    if (!stop)
+      pthread_cond_timedwait(&eng.work, &eng.lock, &t);
+    stop = eng.stop;
+    pthread_mutex_unlock(&eng.lock);
+    if (stop)
+      break;
+    wait_ms = wait_ms < 500 ? wait_ms * 2 : 1000;
+  }
+  return NULL; /* joined at exit */
+}
+
+void bind_arena_grew(void)
+{
+  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_IDLE ||
+      __atomic_load_n(&eng.watching, __ATOMIC_ACQUIRE))
+    return;
+  const struct cfg *c = cfg_get();
+  int dev;
+  if (c == NULL || c->bind != CFG_BIND_ASYNC ||
+      (c->backend != CFG_BACKEND_AUTO && c->backend != CFG_BACKEND_CUDA) ||
+      backend_cuda.probe(&dev) < 0)
+    return; /* no driver in this process: nothing to wait for */
+  bool no = false;
+  if (!__atomic_compare_exchange_n(&eng.watching, &no, true, false, __ATOMIC_ACQ_REL,
+                                   __ATOMIC_RELAXED))
+    return;
+  pthread_mutex_lock(&eng.lock);
+  bool ok = pthread_create(&eng.watcher, NULL, watch_main, NULL) == 0;
+  pthread_mutex_unlock(&eng.lock);
+  if (ok)
+    hook_exit();
+  else
+    __atomic_store_n(&eng.watching, false, __ATOMIC_RELEASE);
+}
 
 bool bind_live(enum flavor f)
 {
@@ -188,21 +271,27 @@ int bind_ensure(uintptr_t addr, struct chunk *out)
   if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_LIVE)
     return -1;
   for (;;) {
-    int st = chunks_wait(addr, eng.thread_running, out);
+    /* Waits only while the chunk is being bound; pending work is done here
+     * rather than waited for (the bind thread may be busy elsewhere). */
+    int st = chunks_wait(addr, out);
     if (st == CHUNK_COMMITTED) { /* unbound by a trim: queue it again */
       chunks_set_state(out->base, CHUNK_PENDING);
       continue;
     }
     if (st != CHUNK_PENDING)
       return st;
-    bind_pending(); /* lazy: everything pending, in as few calls as it takes */
+    if (!eng.thread_running)
+      chunks_queue_all(); /* lazy: everything, in as few calls as it takes */
+    bind_pending();
   }
 }
 
 void bind_flush(void)
 {
-  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) == ENG_LIVE)
+  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) == ENG_LIVE) {
+    chunks_queue_all();
     bind_pending();
+  }
 }
 
 size_t bind_trim(bool (*in_use)(uintptr_t, size_t))
@@ -247,6 +336,6 @@ void bind_after_fork_child(void)
    * context does not survive fork either, so its calls pass through. */
   pthread_mutex_init(&eng.lock, NULL);
   pthread_cond_init(&eng.work, NULL);
-  eng.thread_running = false;
+  eng.thread_running = eng.watching = false;
   eng.state = eng.be == &backend_sim ? ENG_IDLE : ENG_OFF;
 }

@@ -30,6 +30,12 @@ size_t bind_trim(bool (*in_use)(uintptr_t base, size_t size));
 struct bind_stats { const char *backend; uint64_t reg, unreg, failed; double seconds; };
 void bind_stats(struct bind_stats *s);
 
+/* The GPU arena grew. In async mode, when a GPU runtime is in the process
+ * but has not been seen yet, start a thread that waits for it to be in use
+ * and then binds: binding then overlaps the application's loading instead
+ * of its first registration. Cheap when there is nothing to do. */
+void bind_arena_grew(void);
+
 /* GPUSCATTER_BACKEND=sim: the simulated runtime is live from the start. */
 void bind_start_sim(void);
 

@@ -159,4 +159,4 @@ static int sim_unbind(uintptr_t base, size_t size)
   return regtable_remove(&chunks_bound, base, NULL);
 }
 
-struct backend backend_sim = { "sim", sim_init, sim_attach, sim_bind, sim_unbind, 0 };
+struct backend backend_sim = { "sim", sim_init, sim_attach, sim_bind, sim_unbind, NULL, 0 };

@@ -18,13 +18,14 @@ struct reg { uintptr_t base; size_t size; unsigned flags; };
 
 struct regtable {
   pthread_mutex_t lock;
-  struct reg *v;      /* sorted by base; overlapping only for HIP */
-  size_t n, cap;
+  struct reg *v;      /* entries v[off .. off + n), sorted by base;
+                         overlapping only for HIP */
+  size_t off, n, cap;
   size_t max_size;    /* bounds the backward scan of a containment search */
   bool overlap_ok;    /* HIP accepts overlapping registrations */
 };
 
-#define REGTABLE_INIT(hip) { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, hip }
+#define REGTABLE_INIT(hip) { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0, hip }
 
 /* REG_OK or REG_ALREADY (CUDA: any byte in common with a registration). */
 int regtable_add(struct regtable *t, uintptr_t base, size_t size, unsigned flags);

@@ -4,7 +4,9 @@
  * nothing beyond a size compare. */
 #include "route.h"
 #include "counters.h"
+#include "../arena/chunks.h"
 #include "../arena/gpu_arena.h"
+#include "../bind/engine.h"
 #include "../arena/window.h"
 #include "../config/config.h"
 
@@ -99,6 +101,12 @@ void *route_try_gpu(size_t n, size_t align, bool zero)
   }
   ctr_add(CTR_GPU_ALLOCS, 1);
   ctr_add(CTR_GPU_BYTES, n);
+  static __thread size_t chunks_seen;
+  size_t now = chunks_count();
+  if (__builtin_expect(now != chunks_seen, 0)) { /* a new chunk: worth a look */
+    chunks_seen = now;
+    bind_arena_grew();
+  }
   return p;
 }
 

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Every GPU scenario, natively and under gpuscatter, alternating, REPS runs
+# each (default 5), medians and ratios: JSON, a markdown table, and plots
+# where matplotlib is installed. Needs an NVIDIA GPU (and PyTorch for the
+# torch scenario).   scripts/bench-gpu.sh [OUT [scatter|torch|churn ...]]
+set -eu
+cd "$(dirname "$0")/.."
+OUT=${1:-bench/results/gpu}; [ $# -gt 0 ] && shift
+SCENARIOS=${*:-scatter torch churn}
+REPS=${REPS:-5}
+B=$PWD/build
+LIB=$B/libgpuscatter.so
+[ -x "$B/scatter" ] || make -s all build/scatter
+mkdir -p "$OUT"
+R=$OUT/runs.jsonl
+: >"$R"
+machine="$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(python3 -c 'import torch; print("torch", torch.__version__)' 2>/dev/null || echo 'no torch'), $(date -u +%Y-%m-%d)"
+echo "bench-gpu: $machine"
+tag() { sed "s/^{/{\"run\": \"$1\", \"workload\": \"$2\", /" >>"$R"; }
+# Small buffers are GPU-bound by size only below the default threshold.
+GS="env GPUSCATTER_MIN_SIZE=4K LD_PRELOAD=$LIB"
+for s in $SCENARIOS; do case $s in
+  scatter)
+    for n in 100 1000 4000 16000; do
+      for i in $(seq "$REPS"); do
+        "$B/scatter" --n $n | tag baseline "scatter $n x 4 KiB-16 MiB"
+        $GS "$B/scatter" --n $n | tag gpuscatter "scatter $n x 4 KiB-16 MiB"
+        "$B/scatter" --n $n --fixed 65536 | tag baseline "scatter $n x 64 KiB"
+        $GS "$B/scatter" --n $n --fixed 65536 | tag gpuscatter "scatter $n x 64 KiB"
+      done
+    done ;;
+  torch)
+    for i in $(seq "$REPS"); do
+      python3 bench/torch_offload.py --gib "${TORCH_GIB:-8}" | tag baseline "torch-offload ${TORCH_GIB:-8} GiB"
+      LD_PRELOAD=$LIB python3 bench/torch_offload.py --gib "${TORCH_GIB:-8}" | tag gpuscatter "torch-offload ${TORCH_GIB:-8} GiB"
+      python3 bench/torch_offload.py --gib "${TORCH_GIB:-8}" --no-pin | tag no-pin "torch-offload ${TORCH_GIB:-8} GiB"
+    done ;;
+  churn)
+    for i in $(seq "$REPS"); do
+      "$B/scatter" --churn 3 | tag baseline "churn 64 KiB-4 MiB"
+      $GS "$B/scatter" --churn 3 | tag gpuscatter "churn 64 KiB-4 MiB"
+    done ;;
+  *) echo "bench-gpu: unknown scenario $s" >&2; exit 2 ;;
+esac; done
+python3 scripts/summarize.py "$R" "$OUT" "$machine"

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Summarize benchmark runs (JSON lines with "run" and "workload" keys) into
+results.json, results.md and, where matplotlib is installed, PNG plots.
+  summarize.py RUNS.jsonl OUTDIR "machine description"
+Medians over repetitions; "baseline" is the run without gpuscatter (or, on
+the sim backend, with GPUSCATTER_ARENAS=off)."""
+import json, os, statistics, sys
+
+runs_path, out, machine = sys.argv[1], sys.argv[2], sys.argv[3]
+runs = [json.loads(l) for l in open(runs_path) if l.strip()]
+med = lambda xs: statistics.median(xs) if xs else float("nan")
+res, rows = {"machine": machine, "workloads": {}}, []
+for w in dict.fromkeys(r["workload"] for r in runs):
+    by = {k: [r for r in runs if r["workload"] == w and r["run"] == k]
+          for k in dict.fromkeys(r["run"] for r in runs if r["workload"] == w)}
+    b, g = by.get("baseline", []), by.get("gpuscatter", [])
+    d = {"repetitions": len(g), "failures": sum(r.get("failures", 0) for r in b + g)}
+    if w.startswith("torch"):
+        n = by.get("no-pin", [])
+        for k, rs in (("baseline", b), ("gpuscatter", g), ("no_pin", n)):
+            for f in ("load_s", "pin_s", "load_and_pin_s", "copy_gbs"):
+                d[f"{k}_{f}"] = med([r[f] for r in rs])
+        d["pin_speedup"] = d["baseline_pin_s"] / d["gpuscatter_pin_s"]
+        d["load_and_pin_vs_no_pin"] = d["gpuscatter_load_and_pin_s"] / d["no_pin_load_s"]
+        d["copy_vs_native_pinned"] = d["gpuscatter_copy_gbs"] / d["baseline_copy_gbs"]
+        d["copies_ok"] = all(r["copies_ok"] for r in b + g + n)
+        rows.append(f"| {w}: pin phase | {g[0]['tensors']} | {d['baseline_pin_s']*1e3:.1f} ms | "
+                    f"{d['gpuscatter_pin_s']*1e3:.1f} ms | {d['pin_speedup']:.0f}x |")
+        rows.append(f"| {w}: load + pin (no pinning: {d['no_pin_load_s']:.2f} s) | | "
+                    f"{d['baseline_load_and_pin_s']:.2f} s | {d['gpuscatter_load_and_pin_s']:.2f} s | "
+                    f"{d['load_and_pin_vs_no_pin']*100:.0f}% of no pinning |")
+        rows.append(f"| {w}: H2D copies (no pinning: {d['no_pin_copy_gbs']:.1f} GB/s) | | "
+                    f"{d['baseline_copy_gbs']:.1f} GB/s | {d['gpuscatter_copy_gbs']:.1f} GB/s | "
+                    f"{d['copy_vs_native_pinned']*100:.1f}% |")
+    elif w.startswith("churn"):
+        d["baseline_per_s"], d["gpuscatter_per_s"] = med([r["per_second"] for r in b]), med([r["per_second"] for r in g])
+        d["speedup"] = d["gpuscatter_per_s"] / d["baseline_per_s"]
+        rows.append(f"| {w} (registrations/s) | | {d['baseline_per_s']:.0f}/s | {d['gpuscatter_per_s']:.0f}/s | {d['speedup']:.1f}x |")
+    else:
+        for k, rs in (("baseline", b), ("gpuscatter", g)):
+            d[f"{k}_register_s"] = med([r["register_s"] for r in rs])
+            d[f"{k}_unregister_s"] = med([r["unregister_s"] for r in rs])
+            d[f"{k}_driver_calls"] = med([r["backend_calls"] for r in rs])
+        d["registrations"] = g[0]["registrations"]
+        d["speedup"] = d["baseline_register_s"] / d["gpuscatter_register_s"]
+        rows.append(f"| {w} | {d['registrations']} | {d['baseline_register_s']*1e3:.2f} ms "
+                    f"({d['baseline_driver_calls']:.0f} calls) | {d['gpuscatter_register_s']*1e3:.2f} ms "
+                    f"({d['gpuscatter_driver_calls']:.0f} calls) | {d['speedup']:.0f}x |")
+    res["workloads"][w] = d
+md = (f"{machine}; medians of {max(d['repetitions'] for d in res['workloads'].values())} runs each\n\n"
+      "| workload | registrations | baseline | gpuscatter | gpuscatter vs baseline |\n"
+      "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
+os.makedirs(out, exist_ok=True)
+open(os.path.join(out, "results.md"), "w").write(md)
+json.dump(res, open(os.path.join(out, "results.json"), "w"), indent=1)
+print(md)
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    print("(no matplotlib here: no plots; scripts/plot-results.sh draws them with gnuplot)")
+    sys.exit(0)
+sc = [(w, d) for w, d in res["workloads"].items() if "baseline_register_s" in d]
+for kind in ("4 KiB-16 MiB", "64 KiB"):
+    pts = sorted((d["registrations"], d["baseline_register_s"], d["gpuscatter_register_s"])
+                 for w, d in sc if kind in w)
+    if not pts:
+        continue
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.loglog([p[0] for p in pts], [p[1] * 1e3 for p in pts], "o-", label="baseline")
+    ax.loglog([p[0] for p in pts], [p[2] * 1e3 for p in pts], "s-", label="gpuscatter")
+    ax.set_xlabel("buffers registered"); ax.set_ylabel("registration phase (ms)")
+    ax.set_title(f"scatter, {kind}: {machine}", fontsize=8); ax.legend(); fig.tight_layout()
+    fig.savefig(os.path.join(out, f"scatter-{kind.split()[0].replace(' ', '')}.png"), dpi=110)
