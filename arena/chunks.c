@@ -181,9 +181,32 @@ void chunks_go_live(void (*notify)(void))
     notify();
 }
 
+static void seal_locked(void)
+{
+  struct chunk *c = newest();
+  if (c == NULL || c->state != CHUNK_COMMITTED || ct.n == ct.cap)
+    return;
+  uintptr_t end = c->base + c->size;
+  uintptr_t cut = (ct.cursor + WINDOW_ALIGN - 1) & ~(WINDOW_ALIGN - 1);
+  if (cut <= c->base || cut >= end)
+    return;
+  c->size = cut - c->base;
+  ct.v[ct.n] = (struct chunk){ cut, end - cut, CHUNK_COMMITTED, (unsigned)ct.n, 0 };
+  ct.n++;
+  ct.cursor = cut; /* later extents start above the cut */
+}
+
+void chunks_seal_newest(void)
+{
+  pthread_mutex_lock(&ct.lock);
+  seal_locked();
+  pthread_mutex_unlock(&ct.lock);
+}
+
 void chunks_queue_all(void)
 {
   pthread_mutex_lock(&ct.lock);
+  seal_locked();
   for (size_t i = 0; i < ct.n; i++)
     if (ct.v[i].state == CHUNK_COMMITTED)
       ct.v[i].state = CHUNK_PENDING;

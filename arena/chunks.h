@@ -56,6 +56,11 @@ void chunks_go_live(void (*notify)(void));
 /* Queue every committed chunk, the newest included. */
 void chunks_queue_all(void);
 
+/* End the newest chunk at its carve cursor (rounded up to 2 MiB) so that
+ * binding it covers what is in use, not an untouched tail; the rest
+ * becomes a new newest chunk. */
+void chunks_seal_newest(void);
+
 /* Take the first run of pending chunks, at most max bytes (at least one
  * chunk), marking them binding. False when nothing is pending. */
 bool chunks_take_run(size_t max, struct chunk_run *r);

@@ -274,7 +274,8 @@ int bind_ensure(uintptr_t addr, struct chunk *out)
     /* Waits only while the chunk is being bound; pending work is done here
      * rather than waited for (the bind thread may be busy elsewhere). */
     int st = chunks_wait(addr, out);
-    if (st == CHUNK_COMMITTED) { /* unbound by a trim: queue it again */
+    if (st == CHUNK_COMMITTED) { /* the newest, or unbound by a trim */
+      chunks_seal_newest();
       chunks_set_state(out->base, CHUNK_PENDING);
       continue;
     }

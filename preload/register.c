@@ -36,6 +36,30 @@ static int fail(enum flavor f, int rc, const struct chunk *c)
   return rc;
 }
 
+enum { CAPTURE_UNSUPPORTED = 900 }; /* cudaErrorStreamCaptureUnsupported */
+
+/* CUDA refuses registration during a stream capture (in global mode, one
+ * in any thread) and invalidates that capture. Only the runtime knows
+ * whether one is active, so ask it with a call that fails argument
+ * validation (measured on CUDA 13: the capture check comes first). Outside
+ * a capture the probe's error is cleared and the earlier one replayed;
+ * inside, the runtime answers 900 and invalidates the capture itself,
+ * exactly as for the application's own call. */
+static int capture_check(enum flavor f, const struct chunk *c)
+{
+  const struct rt_ops *o = rt_ops(f);
+  if (f != FLAVOR_CUDA || o->set_error || !o->reg || !o->peek_error || !o->last_error)
+    return 0; /* HIP has no such rule; the simulated runtime no captures */
+  int prev = o->peek_error();
+  int rc = o->reg(NULL, 0, 0);
+  if (rc == CAPTURE_UNSUPPORTED)
+    return rc;
+  o->last_error();
+  if (prev != 0)
+    fail(f, prev, c);
+  return 0;
+}
+
 /* Whether [p, p + size) is ours to answer: inside the window, inside one
  * registration unit, and that unit bound. */
 static bool ours(enum flavor f, const void *p, size_t size, struct chunk *c)
@@ -66,7 +90,10 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
   unsigned valid = f == FLAVOR_CUDA ? 0xBu : 0x8000000Fu;
   if (size == 0 || (flags & ~valid))
     return fail(f, REG_INVALID, &c);
-  int rc = regtable_add(&app[f], (uintptr_t)p, size, flags);
+  int rc = capture_check(f, &c);
+  if (rc != 0)
+    return rc;
+  rc = regtable_add(&app[f], (uintptr_t)p, size, flags);
   if (rc != 0)
     return fail(f, rc, &c);
   ctr_add(CTR_HITS, 1);
@@ -82,10 +109,14 @@ int app_unregister(enum flavor f, void *p)
       regtable_remove(&passed[f], (uintptr_t)p, NULL) == REG_OK)
     return o->unreg ? o->unreg(p) : NO_DEVICE;
   struct chunk c;
-  int rc = regtable_remove(&app[f], (uintptr_t)p, NULL);
+  bool in_chunk = chunks_find((uintptr_t)p, &c) && c.state == CHUNK_BOUND;
+  int rc = in_chunk ? capture_check(f, &c) : 0;
+  if (rc != 0)
+    return rc;
+  rc = regtable_remove(&app[f], (uintptr_t)p, NULL);
   /* HIP's own runtime aborts the process on an interior pointer; we answer
    * hipErrorInvalidValue instead. */
-  return rc == REG_OK ? 0 : fail(f, rc, chunks_find((uintptr_t)p, &c) ? &c : NULL);
+  return rc == REG_OK ? 0 : fail(f, rc, in_chunk ? &c : NULL);
 }
 
 /* For queries: the app's registration holding p, or pass through. */

@@ -59,7 +59,7 @@ try:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 except ImportError:
-    print("(no matplotlib here: no plots; scripts/plot-results.sh draws them with gnuplot)")
+    print("(no matplotlib here: no plots; rerun scripts/summarize.py where it is installed)")
     sys.exit(0)
 sc = [(w, d) for w, d in res["workloads"].items() if "baseline_register_s" in d]
 for kind in ("4 KiB-16 MiB", "64 KiB"):

@@ -12,6 +12,8 @@
 
 struct attr { int type; int device; void *devicePointer; void *hostPointer; long reserved[8]; };
 
+#define ROW(...) (printf(__VA_ARGS__), putchar('\n'))
+
 static struct {
   int (*reg)(void *, size_t, unsigned);
   int (*unreg)(void *);
@@ -20,6 +22,10 @@ static struct {
   int (*attrs)(struct attr *, const void *);
   int (*last)(void);
   int (*peek)(void);
+  /* CUDA's stream capture, where the runtime provides it */
+  int (*stream_create)(void **);
+  int (*begin_capture)(void *, int);
+  int (*end_capture)(void *, void **);
 } rt;
 
 /* Load the runtime first, as a program linked to it has it; then take
@@ -52,6 +58,49 @@ static void bind(int hip)
   GET(attrs, "PointerGetAttributes");
   GET(last, "GetLastError");
   GET(peek, "PeekAtLastError");
+  if (!hip) {
+    *(void **)&rt.stream_create = dlsym(RTLD_DEFAULT, "cudaStreamCreate");
+    *(void **)&rt.begin_capture = dlsym(RTLD_DEFAULT, "cudaStreamBeginCapture");
+    *(void **)&rt.end_capture = dlsym(RTLD_DEFAULT, "cudaStreamEndCapture");
+  }
+}
+
+/* Registration inside a stream capture: the runtime refuses (900) and the
+ * capture is invalidated (901 at its end), except in relaxed mode. */
+static void capture_rows(char *p)
+{
+  if (!rt.stream_create || !rt.begin_capture || !rt.end_capture) {
+    ROW("stream capture: not available");
+    return;
+  }
+  static const char *const mode[] = { "global", "thread-local", "relaxed" };
+  void *s = NULL, *graph = NULL;
+  if (rt.stream_create(&s) != 0) { /* no device: the simulated runtime, or none */
+    rt.last();
+    ROW("stream capture: not available");
+    return;
+  }
+  for (int m = 0; m < 3; m++) {
+    int b = rt.begin_capture(s, m);
+    int r = rt.reg(p, 4096, 0);
+    int u = r == 0 ? rt.unreg(p) : -1;
+    int e = rt.end_capture(s, &graph);
+    ROW("register during %s capture: %d (unregister %d), begin %d, end %d", mode[m], r, u, b, e);
+    rt.last();
+  }
+  int b = rt.begin_capture(s, 0);
+  int r1 = rt.reg(NULL, 0, 0);
+  int e = rt.end_capture(s, &graph);
+  ROW("register(NULL, 0) during global capture: %d, end %d", r1, e);
+  rt.last();
+  rt.reg(p, 8192, 0);
+  b = rt.begin_capture(s, 0);
+  int r2 = rt.reg(p, 1, 0);
+  e = rt.end_capture(s, &graph);
+  ROW("register of 1 registered byte during global capture: %d, begin %d, end %d", r2, b, e);
+  rt.last();
+  ROW("unregister after capture: %d", rt.unreg(p));
+  rt.last();
 }
 
 #define MB ((size_t)1 << 20)
@@ -68,7 +117,6 @@ static char *buf(void)
   return p;
 }
 
-#define ROW(...) (printf(__VA_ARGS__), putchar('\n'))
 
 int main(int argc, char **argv)
 {
@@ -150,6 +198,7 @@ int main(int argc, char **argv)
   ROW("range running past the mapping: %d", rt.reg(m, 2 * pg, 0));
   rt.last();
   munmap(m, pg);
+  capture_rows(b);
   free(a);
   free(b);
   return 0;

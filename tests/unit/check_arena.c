@@ -197,6 +197,28 @@ START_TEST(fork_child_owns_no_registrations)
 }
 END_TEST
 
+START_TEST(seal_newest)
+{
+  init(8 * MB, (size_t)1 << 32, (size_t)1 << 32);
+  char *a = chunks_carve(NULL, 3 * MB, 4096);
+  struct chunk c;
+  ck_assert(chunks_find((uintptr_t)a, &c));
+  ck_assert_uint_eq(c.size, 8 * MB);
+  chunks_seal_newest(); /* the used 3 MiB, rounded up to 4 */
+  ck_assert(chunks_find((uintptr_t)a, &c));
+  ck_assert_uint_eq(c.base, (uintptr_t)a);
+  ck_assert_uint_eq(c.size, 4 * MB);
+  struct chunk rest;
+  ck_assert(chunks_find((uintptr_t)a + 4 * MB, &rest));
+  ck_assert_uint_eq(rest.size, 4 * MB);
+  ck_assert_uint_ne(rest.unit, c.unit);
+  /* Carving goes on above the cut, never across it. */
+  char *b = chunks_carve(NULL, MB, 4096);
+  ck_assert_ptr_eq(b, a + 4 * MB);
+  ck_assert(!chunks_same_unit((uintptr_t)a, 5 * MB));
+}
+END_TEST
+
 START_TEST(zeroed_on_reuse)
 {
   init(4 * MB, (size_t)1 << 32, (size_t)1 << 32);
@@ -226,6 +248,7 @@ int main(void)
   tcase_add_test(t, reservation_floor);
   tcase_add_test(t, fork_child_owns_no_registrations);
   tcase_add_test(t, zeroed_on_reuse);
+  tcase_add_test(t, seal_newest);
   suite_add_tcase(s, t);
   SRunner *r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);
