@@ -51,6 +51,8 @@ static int capture_check(enum flavor f, const struct chunk *c)
   if (f != FLAVOR_CUDA || o->set_error || !o->reg || !o->peek_error || !o->last_error)
     return 0; /* HIP has no such rule; the simulated runtime no captures */
   int prev = o->peek_error();
+  if (prev != 0 && prev != REG_INVALID && prev != REG_ALREADY && prev != REG_NOT_REGISTERED)
+    return 0; /* an unread error we could not restore: keep it, skip the probe */
   int rc = o->reg(NULL, 0, 0);
   if (rc == CAPTURE_UNSUPPORTED)
     return rc;

@@ -42,5 +42,28 @@ row "small loop, 1 thread, GPU window" "$B/tests/malloc_loop" small 1 "$ITER" wi
 row "mixed loop, 2 threads, GPU window" "$B/tests/malloc_loop" mixed 2 "$ITER" window
 row "sort -n, 100k lines" sort -n "$tmp/sort.in"
 row "python3 json, 200k dicts" "$PY" "$tmp/w.py"
-echo "[$json]" >bench/results/malloc.json
-echo "instructions counted with valgrind --tool=callgrind ($ITER iterations a loop); bench/results/malloc.json"
+# Throughput: wall clock, best of 3, natively (noisy on a shared machine;
+# the instruction counts above are the stable measure).
+tp="" ; TP_ITER=${TP_ITER:-10000000}
+best() { # PRELOAD ARGS...: best seconds of 3
+  pre=$1; shift
+  for i in 1 2 3; do
+    s=$(date +%s.%N); LD_PRELOAD=$pre "$@" >/dev/null; e=$(date +%s.%N)
+    echo "$e - $s" | bc
+  done | sort -n | head -1
+}
+printf '\n%-34s %14s %14s %14s\n' "throughput (Mops/s)" glibc jemalloc gpuscatter
+for mode in small mixed; do
+  for t in 1 2; do
+    line="" ; vals=""
+    for pre in "" "$JE" "$LIB"; do
+      sec=$(best "$pre" "$B/tests/malloc_loop" $mode $t "$TP_ITER")
+      v=$(awk -v n="$TP_ITER" -v t=$t -v s="$sec" 'BEGIN { printf "%.1f", n * t / s / 1e6 }')
+      line="$line $(printf '%14s' "$v")"; vals="$vals${vals:+, }$v"
+    done
+    printf '%-34s%s\n' "$mode loop, $t thread(s)" "$line"
+    tp="$tp${tp:+, }{\"workload\": \"$mode loop, $t thread(s)\", \"mops\": [$vals]}"
+  done
+done
+echo "{\"instructions\": [$json], \"throughput_mops_glibc_jemalloc_gpuscatter\": [$tp]}" >bench/results/malloc.json
+echo "instructions: valgrind --tool=callgrind ($ITER iterations a loop); throughput: best of 3, $TP_ITER iterations; bench/results/malloc.json"

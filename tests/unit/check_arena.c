@@ -8,6 +8,8 @@
 #include "../../arena/window.h"
 #include "../../config/config.h"
 
+#include "run_suite.h"
+
 #include <check.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -250,9 +252,5 @@ int main(void)
   tcase_add_test(t, zeroed_on_reuse);
   tcase_add_test(t, seal_newest);
   suite_add_tcase(s, t);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? 1 : 0;
+  return run_suite(s);
 }

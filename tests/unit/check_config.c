@@ -3,6 +3,8 @@
 #include "../../config/config.h"
 #include "../../config/log.h"
 
+#include "run_suite.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,9 +302,5 @@ int main(void)
   tcase_add_test(t, read_once);
   tcase_add_test(t, describe_lists_every_variable);
   suite_add_tcase(s, t);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? 1 : 0;
+  return run_suite(s);
 }

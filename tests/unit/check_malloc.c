@@ -5,6 +5,8 @@
 /* These tests ask for impossible sizes on purpose. */
 #pragma GCC diagnostic ignored "-Walloc-size-larger-than="
 
+#include "run_suite.h"
+
 #include <check.h>
 #include <dlfcn.h>
 #include <errno.h>
@@ -276,9 +278,5 @@ int main(void)
   tcase_add_test(t, cxx_operators);
   tcase_add_test(t, stats_json_api);
   suite_add_tcase(s, t);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? 1 : 0;
+  return run_suite(s);
 }
