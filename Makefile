@@ -26,7 +26,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 
 DEPS_STAMP := $(B)/.deps-installed
 
-.PHONY: all deps check demo bench bench-malloc install clean
+.PHONY: all deps check demo bench bench-malloc stress soak install clean
 all: $(B)/libgpuscatter.so $(B)/gpuscatter $(B)/gpuscatter-env
 
 deps: $(DEPS_STAMP)
@@ -78,6 +78,12 @@ $(B)/tests/%: tests/programs/%.c | $(DEPS_STAMP)
 
 check: all $(TEST_BINS)
 	tests/run.sh
+
+stress: all $(TEST_BINS)
+	scripts/stress.sh
+
+soak: all $(TEST_BINS)
+	SOAK=1 STRESS_SECONDS=60 scripts/stress.sh
 
 demo: all $(B)/scatter
 	scripts/demo.sh

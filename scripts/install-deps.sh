@@ -3,7 +3,7 @@
 set -eu
 pkgs="libjemalloc-dev libunwind-dev libdrm-dev check libamdhip64-dev pkg-config"
 # Tools the tests run as real workloads under the library.
-pkgs="$pkgs gcc g++ make git python3 valgrind bc"
+pkgs="$pkgs gcc g++ make git python3 libpython3.11-testsuite valgrind bc"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -6,6 +6,9 @@ LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-3}" 1048576
 LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-3}" 4194304 262144
 GPUSCATTER_MIN_SIZE=64K LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-3}" 1048576 65536
 LD_PRELOAD=$LIB "$B/tests/forkthreads" 20
+# With the simulated runtime: concurrent register/unregister of the buffers.
+GPUSCATTER_BACKEND=sim GPUSCATTER_MIN_SIZE=64K GPUSCATTER_SIM_CALL_US=0 GPUSCATTER_SIM_GIB_MS=0 GPUSCATTER_SIM_HUGE_GIB_MS=0 \
+  LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-3}" 1048576 65536
 # GPU-bound sizes small enough for jemalloc's thread cache: free must check
 # the window and bypass the cache.
 GPUSCATTER_MIN_SIZE=16K LD_PRELOAD=$LIB "$B/tests/stress" 8 "${STRESS_SECONDS:-3}" 262144 16384

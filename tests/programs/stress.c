@@ -4,7 +4,9 @@
  * With GPU_MIN, every allocation is also checked for where it lives: at
  * least GPU_MIN bytes (or grown from a GPU allocation) inside the window,
  * anything else outside, so no GPU pointer is ever handed out as an
- * ordinary one, nor the reverse.
+ * ordinary one, nor the reverse. Where cudaHostRegister is reachable (the
+ * library with GPUSCATTER_BACKEND=sim), buffers are also registered and
+ * unregistered concurrently, each call checked.
  * usage: stress THREADS SECONDS [MAX_SIZE [GPU_MIN]] */
 #include "patterns.h"
 
@@ -20,7 +22,9 @@ struct buf { unsigned char *p; size_t n; uint64_t seed; int gpu; };
 #define SLOTS 256
 static struct buf exchange[SLOTS];
 static pthread_mutex_t exchange_lock = PTHREAD_MUTEX_INITIALIZER;
-static atomic_ulong total_ops, cross_frees;
+static atomic_ulong total_ops, cross_frees, registrations;
+static int (*reg)(void *, size_t, unsigned);
+static int (*unreg)(void *);
 static double deadline;
 static size_t max_size = 4u << 20;
 static size_t gpu_min;
@@ -144,6 +148,15 @@ static void *worker(void *arg)
       default:
         if (b->p)
           pat_check(b->p, b->n, b->seed, "check");
+        if (b->p && reg && (rng_next(&s) & 1)) {
+          int r = reg(b->p, b->n, 1), u = unreg(b->p);
+          if (r != 0 || u != 0) {
+            fprintf(stderr, "FAIL: register %d, unregister %d for %zu bytes at %p\n", r, u, b->n,
+                    (void *)b->p);
+            abort();
+          }
+          atomic_fetch_add(&registrations, 1);
+        }
       }
     }
   }
@@ -161,6 +174,11 @@ int main(int argc, char **argv)
     max_size = (size_t)strtoull(argv[3], NULL, 0);
   if (argc > 4 && (gpu_min = (size_t)strtoull(argv[4], NULL, 0)) != 0)
     find_window();
+  *(void **)&reg = dlsym(RTLD_DEFAULT, "cudaHostRegister");
+  *(void **)&unreg = dlsym(RTLD_DEFAULT, "cudaHostUnregister");
+  const char *be = getenv("GPUSCATTER_BACKEND");
+  if (!be || strcmp(be, "sim") != 0)
+    reg = NULL; /* only the simulated runtime answers without a GPU */
   deadline = now() + secs;
   pthread_t t[64];
   for (int i = 0; i < threads && i < 64; i++)
@@ -169,8 +187,8 @@ int main(int argc, char **argv)
     pthread_join(t[i], NULL);
   for (int i = 0; i < SLOTS; i++)
     drop(&exchange[i], "exchange");
-  printf("stress: %d threads, %lu operations, %lu cross-thread frees%s: ok\n", threads,
-         (unsigned long)total_ops, (unsigned long)cross_frees,
-         gpu_min ? ", every pointer where its size says" : "");
+  printf("stress: %d threads, %lu operations, %lu cross-thread frees, %lu register/unregister "
+         "pairs%s: ok\n", threads, (unsigned long)total_ops, (unsigned long)cross_frees,
+         (unsigned long)registrations, gpu_min ? ", every pointer where its size says" : "");
   return 0;
 }

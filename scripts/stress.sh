@@ -1,0 +1,16 @@
+#!/bin/sh
+# make stress (60 s) and make soak (SOAK=1: 5 minutes of stress plus a longer
+# list of CPython's own tests): the same programs as make check, longer.
+set -eu
+cd "$(dirname "$0")/.."
+# Five configurations: 12 s each is the minute make stress promises.
+export STRESS_SECONDS=${STRESS_SECONDS:-12}
+tests/integration/stress.sh
+[ "${SOAK:-0}" = 1 ] || exit 0
+. tests/integration/lib.sh
+cd "$WORK"
+LD_PRELOAD=$LIB "$PY" -m test -j2 -i test_import_from_another_thread \
+  test_threading test_mmap test_fork1 test_subprocess test_ctypes test_json test_sqlite3 \
+  test_bz2 test_zlib test_lzma test_gc test_bytes test_memoryview test_array test_pickle \
+  test_io test_socket test_asyncio test_multiprocessing_fork test_concurrent_futures \
+  test_dict test_list test_set test_unicode test_re test_decimal test_hashlib test_ssl
