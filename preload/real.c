@@ -15,7 +15,7 @@ static void *early_malloc(size_t n)
   return p;
 }
 
-static void early_free(void *p)
+void real_early_free(void *p)
 {
   if (p != NULL) /* dallocx(NULL) is not allowed */
     dallocx(p, 0);
@@ -38,7 +38,7 @@ static void *early_realloc(void *p, size_t n)
 static size_t early_usable_size(void *p) { return sallocx(p, 0); }
 
 struct real_api real = {
-  .malloc = early_malloc, .free = early_free, .calloc = early_calloc,
+  .malloc = early_malloc, .free = real_early_free, .calloc = early_calloc,
   .realloc = early_realloc, .usable_size = early_usable_size,
 };
 

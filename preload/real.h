@@ -34,6 +34,9 @@ struct real_api {
 };
 
 extern GS_HIDDEN struct real_api real;
+
+/* free() before real_resolve(): jemalloc's dallocx, NULL-safe. */
+void real_early_free(void *p);
 extern GS_HIDDEN const char *const real_cxx_names[CXX_NOPS];
 
 /* Look the entry points up. Called from our constructor, never from inside

@@ -142,14 +142,6 @@ bool regtable_overlaps(struct regtable *t, uintptr_t base, size_t size)
   return o;
 }
 
-size_t regtable_count(struct regtable *t)
-{
-  pthread_mutex_lock(&t->lock);
-  size_t n = t->n;
-  pthread_mutex_unlock(&t->lock);
-  return n;
-}
-
 void regtable_clear(struct regtable *t)
 {
   pthread_mutex_lock(&t->lock);

@@ -40,7 +40,6 @@ bool regtable_find(struct regtable *t, uintptr_t p, struct reg *out);
 /* Whether any registration has a byte in [base, base + size). */
 bool regtable_overlaps(struct regtable *t, uintptr_t base, size_t size);
 
-size_t regtable_count(struct regtable *t);
 void regtable_clear(struct regtable *t);
 
 #endif

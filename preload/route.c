@@ -17,14 +17,8 @@
 
 size_t route_min;
 
-static void early_free(void *p)
-{
-  if (p != NULL) /* dallocx(NULL) is not allowed */
-    dallocx(p, 0);
-}
-
 /* A relocation, not code: valid before any constructor runs. */
-void (*route_free)(void *) = early_free;
+void (*route_free)(void *) = real_early_free;
 
 static void free_checked(void *p)
 {
@@ -38,7 +32,7 @@ void route_resolved(void)
 {
   /* Never overwrite free_checked: once a window pointer may exist, every
    * free must look at the window. */
-  void (*expected)(void *) = early_free;
+  void (*expected)(void *) = real_early_free;
   __atomic_compare_exchange_n(&route_free, &expected, real.free, false, __ATOMIC_RELEASE,
                               __ATOMIC_RELAXED);
 }

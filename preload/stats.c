@@ -19,8 +19,6 @@
 static const char *const backend_names[] =
   { "auto", "cuda", "hip", "amdgpu", "sim", "off" };
 
-int gpuscatter_stats_json(char *buf, size_t len);
-
 void stats_collect(struct stats *s)
 {
   memset(s, 0, sizeof *s);
