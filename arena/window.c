@@ -13,7 +13,8 @@ size_t window_len;
 static struct {
   size_t used;          /* bytes committed, from window_lo upward */
   size_t max_pinned;
-  bool hugepages;
+  bool hugepages;       /* allowed */
+  bool huge_now;        /* and used for new commits */
   uint64_t refused, exhausted;
 } win;
 
@@ -58,11 +59,15 @@ void *window_commit(size_t size)
     win.exhausted++;
     return NULL;
   }
-  if (win.hugepages)
+  if (win.hugepages && __atomic_load_n(&win.huge_now, __ATOMIC_RELAXED))
     madvise(p, size, MADV_HUGEPAGE); /* advisory: failure changes nothing */
   win.used += size;
   return p;
 }
+
+void window_use_hugepages(void) { __atomic_store_n(&win.huge_now, true, __ATOMIC_RELAXED); }
+
+bool window_hugepages_allowed(void) { return win.hugepages; }
 
 void window_stats(struct window_stats *s)
 {

@@ -29,6 +29,15 @@ int window_reserve(size_t want, size_t floor, size_t max_pinned, bool hugepages)
  * both are counted. Caller serialises. */
 void *window_commit(size_t size);
 
+/* From now on, commit chunks on transparent huge pages (if allowed): a
+ * backend is live, so they will be pinned whole anyway, and huge pages halve
+ * the registration cost. Until then chunks use small pages, so the slack
+ * inside jemalloc's size classes never becomes resident. */
+void window_use_hugepages(void);
+
+/* Whether huge pages are allowed at all (GPUSCATTER_HUGEPAGES). */
+bool window_hugepages_allowed(void);
+
 struct window_stats { uint64_t base, size, committed, max_pinned, refused, exhausted; };
 void window_stats(struct window_stats *s);
 

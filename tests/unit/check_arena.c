@@ -30,6 +30,7 @@ static void init(size_t chunk, size_t window, size_t max_pinned)
   c.min_size = 256 << 10;
   c.hugepages = true;
   ck_assert_int_eq(arena_init(&c), 0);
+  window_use_hugepages(); /* as once a backend is live */
   chunks_stats(&at_start);
   /* Start the tests on a fresh chunk. */
   ck_assert_ptr_nonnull(chunks_carve(NULL, chunk, 4096));
