@@ -15,7 +15,7 @@ BASE     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude
 LIB_CFLAGS := $(BASE) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-builtin -fexceptions
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-CONFIG_SRCS  := config/options.c config/parse.c config/log.c
+CONFIG_SRCS  := config/options.c config/parse.c config/log.c config/fault.c
 PRELOAD_SRCS := preload/real.c preload/route.c preload/counters.c preload/malloc.c \
 	preload/new.c preload/stats.c preload/init.c preload/regtable.c preload/runtime.c \
 	preload/register.c preload/cuda.c preload/hip.c preload/api.c
@@ -76,7 +76,7 @@ $(B)/tests/%: tests/programs/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) -fno-builtin -Iinclude -o $@ $^ -ldl -lpthread
 
-check: all $(TEST_BINS)
+check: all $(TEST_BINS) $(B)/scatter
 	tests/run.sh
 
 stress: all $(TEST_BINS)

@@ -1,10 +1,9 @@
 /* The VA window. Reserving address space costs nothing but page-table
  * bookkeeping; committing is what the pinned budget limits. */
 #include "window.h"
+#include "../config/fault.h"
 #include "../config/log.h"
 
-#include <errno.h>
-#include <string.h>
 #include <sys/mman.h>
 
 uintptr_t window_lo;
@@ -15,11 +14,14 @@ static struct {
   size_t max_pinned;
   bool hugepages;       /* allowed */
   bool huge_now;        /* and used for new commits */
+  bool commit_warned;
   uint64_t refused, exhausted;
 } win;
 
 int window_reserve(size_t want, size_t floor, size_t max_pinned, bool hugepages)
 {
+  if (fault_hit(FAULT_RESERVE))
+    return -1;
   want &= ~(WINDOW_ALIGN - 1);
   for (size_t size = want; size >= floor && size >= WINDOW_ALIGN; size /= 2) {
     /* Over-reserve by the alignment, then trim both ends. */
@@ -54,8 +56,10 @@ void *window_commit(size_t size)
     return NULL;
   }
   void *p = (void *)(window_lo + win.used);
-  if (mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
-    log_warn("window: cannot commit %zu bytes at %p: %s", size, p, strerror(errno));
+  if (fault_hit(FAULT_COMMIT) || mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
+    if (!win.commit_warned) /* once: the next allocations fall back too */
+      log_warn("window: cannot commit %zu bytes at %p; those allocations stay ordinary", size, p);
+    win.commit_warned = true;
     win.exhausted++;
     return NULL;
   }

@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "backend.h"
 #include "../config/config.h"
+#include "../config/fault.h"
 #include "../arena/window.h"
 #include "../config/log.h"
 
@@ -32,8 +33,7 @@ static struct {
   pthread_t thread, watcher;
   uint64_t reg, unreg, failed;
   double seconds;
-  bool warned;
-  unsigned long fail_at;   /* GPUSCATTER_FAULT=bind:K */
+  bool warned, unbind_warned;
 } eng = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER };
 
 static double now(void)
@@ -53,10 +53,7 @@ static void bind_run(const struct chunk_run *r)
   madvise((void *)r->base, r->size, MADV_POPULATE_WRITE);
   uintptr_t dev = 0;
   double t0 = now();
-  pthread_mutex_lock(&eng.lock);
-  bool inject = eng.fail_at && eng.reg + 1 == eng.fail_at;
-  pthread_mutex_unlock(&eng.lock);
-  int rc = inject ? 999 /* cudaErrorUnknown */ : eng.be->reg(r->base, r->size, &dev);
+  int rc = fault_hit(FAULT_BIND) ? 999 /* cudaErrorUnknown */ : eng.be->reg(r->base, r->size, &dev);
   double dt = now() - t0;
   pthread_mutex_lock(&eng.lock);
   eng.reg++;
@@ -165,8 +162,6 @@ static void start_on(enum flavor f, bool on_this_thread)
     return;
   eng.flavor = f;
   eng.bind_max = c->bind_max;
-  if (strncmp(c->fault, "bind:", 5) == 0)
-    eng.fail_at = strtoul(c->fault + 5, NULL, 10);
   eng.async = c->bind == CFG_BIND_ASYNC;
   eng.be = choose(c, f);
   if (eng.be == NULL || eng.be->init() != 0) {
@@ -181,7 +176,8 @@ static void start_on(enum flavor f, bool on_this_thread)
       eng.thread = pthread_self();
       eng.thread_running = true;
     } else {
-      eng.thread_running = pthread_create(&eng.thread, NULL, bind_main, NULL) == 0;
+      eng.thread_running = !fault_hit(FAULT_THREAD) &&
+                           pthread_create(&eng.thread, NULL, bind_main, NULL) == 0;
     }
     pthread_mutex_unlock(&eng.lock);
     if (eng.thread_running)
@@ -313,11 +309,16 @@ size_t bind_trim(bool (*in_use)(uintptr_t, size_t))
       continue;
     }
     double t0 = now();
-    int rc = eng.be->unreg(r.base, r.size);
+    int rc = fault_hit(FAULT_UNBIND) ? 999 : eng.be->unreg(r.base, r.size);
     pthread_mutex_lock(&eng.lock);
     eng.unreg++;
     eng.seconds += now() - t0;
+    bool warn = rc != 0 && !eng.unbind_warned;
+    eng.unbind_warned |= rc != 0;
     pthread_mutex_unlock(&eng.lock);
+    if (warn)
+      log_warn("%s backend could not unregister %zu bytes at %p (error %d); they stay registered",
+               eng.be->name, r.size, (void *)r.base, rc);
     chunks_finish_unbind(&r, rc == 0);
     if (rc == 0)
       freed += r.size;

@@ -58,8 +58,9 @@ const struct cfg_option cfg_options[] = {
   { "GPUSCATTER_STATS", CFG_STRING, "off", "off, stderr, or a file path (%p: the pid)",
     "where to write the JSON statistics at exit", NULL, 0, sizeof(((struct cfg *)0)->stats),
     OPT(stats) },
-  { "GPUSCATTER_FAULT", CFG_STRING, "off", "off, or bind:K",
-    "tests only: make the K-th backend registration fail", NULL, 0,
+  { "GPUSCATTER_FAULT", CFG_STRING, "off",
+    "off, or a list of reserve, commit, bind, unbind, thread, stats (each optionally :K)",
+    "tests only: make that operation fail (the K-th time, or always)", NULL, 0,
     sizeof(((struct cfg *)0)->fault), OPT(fault) },
 };
 const size_t cfg_noptions = sizeof cfg_options / sizeof cfg_options[0];

@@ -5,6 +5,7 @@
 #include "../arena/chunks.h"
 #include "../arena/window.h"
 #include "../config/config.h"
+#include "../config/fault.h"
 #include "../config/log.h"
 #include "../bind/engine.h"
 
@@ -129,7 +130,8 @@ void stats_write_at_exit(const char *where, int owner_pid)
   snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
   /* O_EXCL|O_NOFOLLOW: never write through a planted symlink; rename puts
    * a complete file in place or none at all. */
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int fd = fault_hit(FAULT_STATS) ? (errno = EIO, -1)
+                                  : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {
     log_warn("cannot write statistics to %s: %s", tmp, strerror(errno));
     return;
