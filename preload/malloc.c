@@ -43,12 +43,8 @@ GS_EXPORT void *calloc(size_t nmemb, size_t size)
 
 GS_EXPORT void *realloc(void *p, size_t n)
 {
-  if (likely(n < route_threshold() && n != 0 && p != NULL && !window_contains(p))) {
-    void *q = real.realloc(p, n);
-    if (unlikely(q == NULL)) /* jemalloc's realloc leaves errno alone; glibc's sets it */
-      errno = ENOMEM;
-    return q;
-  }
+  if (likely(n < route_threshold() && n != 0 && p != NULL && !window_contains(p)))
+    return real_realloc(p, n);
   return route_realloc(p, n);
 }
 

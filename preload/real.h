@@ -6,6 +6,7 @@
 #ifndef GPUSCATTER_REAL_H
 #define GPUSCATTER_REAL_H
 
+#include <errno.h>
 #include <stddef.h>
 
 #define GS_EXPORT __attribute__((visibility("default")))
@@ -37,6 +38,16 @@ extern GS_HIDDEN struct real_api real;
 
 /* free() before real_resolve(): jemalloc's dallocx, NULL-safe. */
 void real_early_free(void *p);
+
+/* jemalloc's realloc, with glibc's errno: jemalloc leaves errno alone when
+ * it fails, glibc sets ENOMEM. */
+static inline void *real_realloc(void *p, size_t n)
+{
+  void *q = real.realloc(p, n);
+  if (__builtin_expect(q == NULL, 0))
+    errno = ENOMEM;
+  return q;
+}
 extern GS_HIDDEN const char *const real_cxx_names[CXX_NOPS];
 
 /* Look the entry points up. Called from our constructor, never from inside

@@ -127,6 +127,15 @@ void route_free_window(void *p)
   errno = saved;
 }
 
+/* realloc across arenas: copy what fits into q, release p with release. */
+static void *move_to(void *q, void *p, size_t n, void (*release)(void *))
+{
+  size_t old = real.usable_size(p);
+  memcpy(q, p, old < n ? old : n);
+  release(p);
+  return q;
+}
+
 void *route_realloc(void *p, size_t n)
 {
   if (p == NULL)
@@ -144,20 +153,10 @@ void *route_realloc(void *p, size_t n)
     ctr_add(CTR_FALLBACK, 1);
     if ((q = ordinary(n, 0, false)) == NULL)
       return NULL;
-    size_t old = real.usable_size(p);
-    memcpy(q, p, old < n ? old : n);
-    route_free_window(p);
-    return q;
+    return move_to(q, p, n, route_free_window);
   }
-  if ((q = route_try_gpu(n, 0, false)) != NULL) {
-    /* An ordinary allocation grown past the threshold moves into the arena. */
-    size_t old = real.usable_size(p);
-    memcpy(q, p, old < n ? old : n);
-    real.free(p);
-    return q;
-  }
-  q = real.realloc(p, n);
-  if (q == NULL) /* jemalloc's realloc leaves errno alone; glibc's sets it */
-    errno = ENOMEM;
-  return q;
+  /* An ordinary allocation grown past the threshold moves into the arena. */
+  if ((q = route_try_gpu(n, 0, false)) != NULL)
+    return move_to(q, p, n, real.free);
+  return real_realloc(p, n);
 }
