@@ -267,6 +267,13 @@ bool bind_live(enum flavor f)
   return s == ENG_LIVE && (eng.flavor == f || eng.be == &backend_sim);
 }
 
+int bind_device(void)
+{
+  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_LIVE || eng.be->device < 0)
+    return 0;
+  return eng.be->device;
+}
+
 int bind_ensure(uintptr_t addr, struct chunk *out)
 {
   if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_LIVE)

@@ -16,6 +16,10 @@ void bind_runtime_seen(enum flavor f);
 /* Whether chunks of this flavor's application are bound by a backend. */
 bool bind_live(enum flavor f);
 
+/* The device the chunks are registered on (the application's), 0 before
+ * one is known. */
+int bind_device(void);
+
 /* Make sure the unit holding addr is bound (binding what is pending if
  * need be). Returns the chunk's state, or -1 if addr is in no chunk. */
 int bind_ensure(uintptr_t addr, struct chunk *out);

@@ -197,7 +197,7 @@ int app_pointer_attributes(enum flavor f, void *attr, const void *p)
   bool hip5 = f == FLAVOR_HIP && hip_major() < 6;
   if (q == Q_FOUND) {
     a->type = hip5 ? 0 : 1; /* host */
-    a->device = 0;
+    a->device = bind_device(); /* whose context registered the chunk */
     a->devicePointer = (void *)(c.dev + ((uintptr_t)p - c.base));
     a->hostPointer = (void *)p;
     return 0;
