@@ -13,6 +13,8 @@ BASE     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude
 # -fno-builtin: gcc must not turn malloc+memset into a call to calloc (our
 # own calloc) or otherwise reason about the functions we are defining.
 LIB_CFLAGS := $(BASE) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-builtin -fexceptions
+# Types and constants only: libdrm_amdgpu itself is dlopen'ed by its backend.
+DRM_CFLAGS = $(shell pkg-config --cflags libdrm 2>/dev/null || echo -I/usr/include/libdrm)
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 CONFIG_SRCS  := config/options.c config/parse.c config/log.c config/fault.c
@@ -20,7 +22,7 @@ PRELOAD_SRCS := preload/real.c preload/route.c preload/counters.c preload/malloc
 	preload/new.c preload/stats.c preload/init.c preload/regtable.c preload/runtime.c \
 	preload/register.c preload/cuda.c preload/hip.c preload/api.c
 ARENA_SRCS   := arena/window.c arena/chunks.c arena/hooks.c arena/gpu_arena.c
-BIND_SRCS    := bind/engine.c bind/cuda.c bind/sim.c
+BIND_SRCS    := bind/engine.c bind/rtbind.c bind/cuda.c bind/hip.c bind/amdgpu.c bind/sim.c
 LIB_SRCS := $(CONFIG_SRCS) $(PRELOAD_SRCS) $(ARENA_SRCS) $(BIND_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 
@@ -36,7 +38,7 @@ $(DEPS_STAMP): scripts/install-deps.sh
 
 $(B)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) $(LIB_CFLAGS) $(DRM_CFLAGS) -MMD -MP -c $< -o $@
 
 # $ORIGIN first: a libjemalloc.so.2 copied beside the library is used.
 $(B)/libgpuscatter.so: $(LIB_OBJS)
@@ -54,7 +56,7 @@ $(B)/gpuscatter: scripts/gpuscatter
 CHECK_LIBS = $(shell pkg-config --libs check)
 TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_arena \
 	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check $(B)/tests/engine_check \
-	$(B)/tests/conformance
+	$(B)/tests/conformance $(B)/tests/amdgpu_check $(B)/tests/drm_rules $(B)/tests/fakedrm.so
 
 # The config module has no allocator in it: test it under ASan and UBSan.
 $(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(DEPS_STAMP)
@@ -118,6 +120,15 @@ clean:
 	rm -rf $(B)
 
 -include $(LIB_OBJS:.o=.d)
+
+# The fake amdgpu render node (test-only LD_PRELOAD), and a program that
+# drives it through the real libdrm_amdgpu.
+$(B)/tests/fakedrm.so: tests/fakedrm/node.c tests/fakedrm/kernel.c tests/fakedrm/fakedrm.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) $(DRM_CFLAGS) -fPIC -shared -o $@ $(filter %.c,$^) -ldl -lpthread
+$(B)/tests/drm_rules: tests/programs/drm_rules.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) $(DRM_CFLAGS) -o $@ $^ -ldrm_amdgpu -ldrm
 
 # Built without the library: what provides the runtime calls is decided at
 # run time (the real runtime, or gpuscatter preloaded).

@@ -1,38 +1,27 @@
-/* The cuda backend: chunks registered with the real cudaHostRegister,
- * Portable (usable from every context) and Mapped (a device pointer). */
-#include "backend.h"
-#include "../config/log.h"
-#include "../preload/runtime.h"
+/* The cuda backend: chunks registered with the real cudaHostRegister. */
+#include "rtbind.h"
 
 #include <dlfcn.h>
 
-static struct {
-  int (*reg)(void *, size_t, unsigned);
-  int (*unreg)(void *);
-  int (*devptr)(void **, void *, unsigned);
-  int (*get_device)(int *);
-  int (*set_device)(int);
-} cu;
+static struct rtbind cu = {
+  .flavor = FLAVOR_CUDA, .reg_name = "cudaHostRegister", .unreg_name = "cudaHostUnregister",
+  .devptr_name = "cudaHostGetDevicePointer", .get_device_name = "cudaGetDevice",
+  .set_device_name = "cudaSetDevice", .device_required = true, .be = &backend_cuda,
+};
 
-static int cuda_init(void)
+static int cuda_init(void) { return rtbind_init(&cu); }
+static void cuda_attach(void) { rtbind_attach(&cu); }
+
+static int cuda_bind(uintptr_t base, size_t size, bool more, uintptr_t *dev)
 {
-  *(void **)&cu.reg = rt_real_sym(FLAVOR_CUDA, "cudaHostRegister");
-  *(void **)&cu.unreg = rt_real_sym(FLAVOR_CUDA, "cudaHostUnregister");
-  *(void **)&cu.devptr = rt_real_sym(FLAVOR_CUDA, "cudaHostGetDevicePointer");
-  *(void **)&cu.get_device = rt_real_sym(FLAVOR_CUDA, "cudaGetDevice");
-  *(void **)&cu.set_device = rt_real_sym(FLAVOR_CUDA, "cudaSetDevice");
-  if (!cu.reg || !cu.unreg || !cu.devptr || !cu.get_device || !cu.set_device) {
-    log_info("cuda: runtime entry points not found");
-    return -1;
-  }
-  int dev = 0, rc = cu.get_device(&dev);
-  if (rc != 0) {
-    log_info("cuda: no device (cudaGetDevice: %d); registrations pass through", rc);
-    return -1;
-  }
-  if (backend_cuda.device < 0) /* else the probe found the device in use */
-    backend_cuda.device = dev;
-  return 0;
+  (void)more;
+  return rtbind_reg(&cu, base, size, dev);
+}
+
+static int cuda_unbind(uintptr_t base, size_t size)
+{
+  (void)size;
+  return rtbind_unreg(&cu, base);
 }
 
 /* The driver API answers "is a primary context active on this device"
@@ -61,28 +50,6 @@ static int cuda_probe(int *device)
   return 0;
 }
 
-static void cuda_attach(void) { cu.set_device(backend_cuda.device); }
-
-static int cuda_bind(uintptr_t base, size_t size, uintptr_t *dev)
-{
-  int rc = cu.reg((void *)base, size, 1 /* Portable */ | 2 /* Mapped */);
-  if (rc != 0)
-    return rc;
-  void *d = NULL;
-  rc = cu.devptr(&d, (void *)base, 0);
-  if (rc != 0) {
-    cu.unreg((void *)base);
-    return rc;
-  }
-  *dev = (uintptr_t)d;
-  return 0;
-}
-
-static int cuda_unbind(uintptr_t base, size_t size)
-{
-  (void)size;
-  return cu.unreg((void *)base);
-}
-
-struct backend backend_cuda = { "cuda", cuda_init, cuda_attach, cuda_bind, cuda_unbind,
-                                cuda_probe, -1 };
+struct backend backend_cuda = { .name = "cuda", .init = cuda_init, .attach = cuda_attach,
+                                .reg = cuda_bind, .unreg = cuda_unbind, .probe = cuda_probe,
+                                .device = -1 };

@@ -11,6 +11,8 @@
 #include "../config/log.h"
 
 #include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -34,6 +36,7 @@ static struct {
   uint64_t reg, unreg, failed;
   double seconds;
   bool warned, unbind_warned;
+  pid_t owner;            /* the process that started the backend */
 } eng = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER };
 
 static double now(void)
@@ -43,7 +46,16 @@ static double now(void)
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static void bind_run(const struct chunk_run *r)
+/* The backend's error as text: "EFAULT (Bad address)", or the number. */
+static const char *error_text(int rc, char *buf, size_t len)
+{
+  if (eng.be->error_name)
+    return eng.be->error_name(rc, buf, len);
+  snprintf(buf, len, "error %d", rc);
+  return buf;
+}
+
+static void bind_run(const struct chunk_run *r, bool more)
 {
   /* Fault the pages in first, on huge pages where allowed: registering
    * untouched memory costs several times more (measured: 122 ms against
@@ -53,7 +65,8 @@ static void bind_run(const struct chunk_run *r)
   madvise((void *)r->base, r->size, MADV_POPULATE_WRITE);
   uintptr_t dev = 0;
   double t0 = now();
-  int rc = fault_hit(FAULT_BIND) ? 999 /* cudaErrorUnknown */ : eng.be->reg(r->base, r->size, &dev);
+  int rc = fault_hit(FAULT_BIND) ? 999 /* cudaErrorUnknown */
+                                 : eng.be->reg(r->base, r->size, more, &dev);
   double dt = now() - t0;
   pthread_mutex_lock(&eng.lock);
   eng.reg++;
@@ -64,18 +77,25 @@ static void bind_run(const struct chunk_run *r)
     eng.warned = true;
   }
   pthread_mutex_unlock(&eng.lock);
+  char e[96];
   if (warn)
-    log_warn("%s backend could not register %zu bytes at %p (error %d); "
+    log_warn("%s backend could not register %zu bytes at %p (%s); "
              "registrations there pass through to the runtime", eng.be->name, r->size,
-             (void *)r->base, rc);
+             (void *)r->base, error_text(rc, e, sizeof e));
   chunks_finish_run(r, rc == 0, dev);
 }
 
+/* One run ahead, so that the backend knows which call ends the batch. */
 static void bind_pending(void)
 {
-  struct chunk_run r;
-  while (chunks_take_run(eng.bind_max, &r))
-    bind_run(&r);
+  struct chunk_run r, next;
+  bool have = chunks_take_run(eng.bind_max, &r);
+  while (have) {
+    bool more = chunks_take_run(eng.bind_max, &next);
+    bind_run(&r, more);
+    r = next;
+    have = more;
+  }
 }
 
 static void *bind_main(void *arg)
@@ -122,6 +142,14 @@ static void bind_shutdown(void)
     pthread_join(bt, NULL);
   if (watch)
     pthread_join(wt, NULL);
+  /* A forked child inherits this handler and, for the amdgpu backend, the
+   * parent's open device file: releasing from there would destroy the
+   * parent's buffer objects. */
+  if (eng.be && eng.be->fini && eng.owner == getpid() &&
+      __atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) == ENG_LIVE) {
+    __atomic_store_n(&eng.state, ENG_OFF, __ATOMIC_RELEASE);
+    eng.be->fini();
+  }
 }
 
 /* Once, whichever thread comes first. */
@@ -133,22 +161,24 @@ static void hook_exit(void)
     atexit(bind_shutdown);
 }
 
+/* auto: the backend of the runtime the application calls. The others
+ * serve one flavor; the application's calls of the other pass through. */
 static struct backend *choose(const struct cfg *c, enum flavor f)
 {
+  bool cuda = f == FLAVOR_CUDA;
+  struct backend *be = NULL;
   switch (c->backend) {
-  case CFG_BACKEND_SIM:
-    return &backend_sim;
-  case CFG_BACKEND_CUDA:
-  case CFG_BACKEND_AUTO:
-    if (f == FLAVOR_CUDA)
-      return &backend_cuda;
-    log_info("no hip backend in this build: HIP registrations pass through");
-    return NULL;
-  default:
-    if (c->backend != CFG_BACKEND_OFF)
-      log_info("backend not available in this build: registrations pass through");
-    return NULL;
+  case CFG_BACKEND_SIM: return &backend_sim;
+  case CFG_BACKEND_AUTO: return cuda ? &backend_cuda : &backend_hip;
+  case CFG_BACKEND_CUDA: be = cuda ? &backend_cuda : NULL; break;
+  case CFG_BACKEND_HIP: be = cuda ? NULL : &backend_hip; break;
+  case CFG_BACKEND_AMDGPU: be = cuda ? NULL : &backend_amdgpu; break;
+  default: return NULL; /* off */
   }
+  if (be == NULL)
+    log_warn("GPUSCATTER_BACKEND does not serve this application's %s calls; they pass through",
+             cuda ? "CUDA" : "HIP");
+  return be;
 }
 
 /* Start the backend for flavor f. With on_this_thread, the caller becomes
@@ -170,6 +200,9 @@ static void start_on(enum flavor f, bool on_this_thread)
   }
   log_debug("%s backend live on device %d (%s binding)", eng.be->name, eng.be->device,
             eng.async ? "async" : "lazy");
+  eng.owner = getpid();
+  if (eng.be->fini)
+    hook_exit();
   if (eng.async) {
     pthread_mutex_lock(&eng.lock);
     if (on_this_thread) {
@@ -323,9 +356,10 @@ size_t bind_trim(bool (*in_use)(uintptr_t, size_t))
     bool warn = rc != 0 && !eng.unbind_warned;
     eng.unbind_warned |= rc != 0;
     pthread_mutex_unlock(&eng.lock);
+    char e[96];
     if (warn)
-      log_warn("%s backend could not unregister %zu bytes at %p (error %d); they stay registered",
-               eng.be->name, r.size, (void *)r.base, rc);
+      log_warn("%s backend could not unregister %zu bytes at %p (%s); they stay registered",
+               eng.be->name, r.size, (void *)r.base, error_text(rc, e, sizeof e));
     chunks_finish_unbind(&r, rc == 0);
     if (rc == 0)
       freed += r.size;

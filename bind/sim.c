@@ -144,8 +144,9 @@ const struct rt_ops *sim_ops(enum flavor f) { return &ops[f]; }
 static int sim_init(void) { return 0; }
 static void sim_attach(void) {}
 
-static int sim_bind(uintptr_t base, size_t size, uintptr_t *dev)
+static int sim_bind(uintptr_t base, size_t size, bool more, uintptr_t *dev)
 {
+  (void)more;
   charge(base, size);
   int rc = regtable_add(&chunks_bound, base, size, 3);
   *dev = base;
@@ -159,4 +160,5 @@ static int sim_unbind(uintptr_t base, size_t size)
   return regtable_remove(&chunks_bound, base, NULL);
 }
 
-struct backend backend_sim = { "sim", sim_init, sim_attach, sim_bind, sim_unbind, NULL, 0 };
+struct backend backend_sim = { .name = "sim", .init = sim_init, .attach = sim_attach,
+                               .reg = sim_bind, .unreg = sim_unbind, .device = 0 };

@@ -26,6 +26,7 @@ struct cfg {
   unsigned sim_call_us, sim_gib_ms, sim_huge_gib_ms;
   int log;              /* enum cfg_log */
   char stats[256];      /* "" off, "stderr", or a path (may hold %p) */
+  char amdgpu_device[128]; /* "auto" or a render node path */
   char fault[64];       /* test only: "bind:K" fails the K-th backend registration */
 };
 

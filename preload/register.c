@@ -110,15 +110,18 @@ int app_unregister(enum flavor f, void *p)
   if (p == NULL || !window_contains(p) || !bind_live(f) ||
       regtable_remove(&passed[f], (uintptr_t)p, NULL) == REG_OK)
     return o->unreg ? o->unreg(p) : NO_DEVICE;
+  /* Outside a bound unit (one the backend refused, or not yet bound) we
+   * answered nothing: the runtime answers. */
   struct chunk c;
-  bool in_chunk = chunks_find((uintptr_t)p, &c) && c.state == CHUNK_BOUND;
-  int rc = in_chunk ? capture_check(f, &c) : 0;
+  if (!chunks_find((uintptr_t)p, &c) || c.state != CHUNK_BOUND)
+    return o->unreg ? o->unreg(p) : NO_DEVICE;
+  int rc = capture_check(f, &c);
   if (rc != 0)
     return rc;
   rc = regtable_remove(&app[f], (uintptr_t)p, NULL);
   /* HIP's own runtime aborts the process on an interior pointer; we answer
    * hipErrorInvalidValue instead. */
-  return rc == REG_OK ? 0 : fail(f, rc, in_chunk ? &c : NULL);
+  return rc == REG_OK ? 0 : fail(f, rc, &c);
 }
 
 /* For queries: the app's registration holding p, or pass through. */
