@@ -20,7 +20,8 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 CONFIG_SRCS  := config/options.c config/parse.c config/log.c config/fault.c
 PRELOAD_SRCS := preload/real.c preload/route.c preload/counters.c preload/malloc.c \
 	preload/new.c preload/stats.c preload/init.c preload/regtable.c preload/runtime.c \
-	preload/register.c preload/cuda.c preload/hip.c preload/api.c
+	preload/register.c preload/cuda.c preload/hip.c preload/api.c preload/privfile.c \
+	preload/backtrace.c preload/rules.c preload/profile.c preload/sites.c preload/classify.c
 ARENA_SRCS   := arena/window.c arena/chunks.c arena/hooks.c arena/gpu_arena.c
 BIND_SRCS    := bind/engine.c bind/rtbind.c bind/cuda.c bind/hip.c bind/amdgpu.c bind/sim.c
 LIB_SRCS := $(CONFIG_SRCS) $(PRELOAD_SRCS) $(ARENA_SRCS) $(BIND_SRCS)
@@ -55,13 +56,21 @@ $(B)/gpuscatter: scripts/gpuscatter
 # --- tests ------------------------------------------------------------------
 CHECK_LIBS = $(shell pkg-config --libs check)
 TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_arena \
+	$(B)/tests/check_classify \
 	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check $(B)/tests/engine_check \
-	$(B)/tests/conformance $(B)/tests/amdgpu_check $(B)/tests/drm_rules $(B)/tests/fakedrm.so
+	$(B)/tests/conformance $(B)/tests/amdgpu_check $(B)/tests/drm_rules $(B)/tests/fakedrm.so \
+	$(B)/tests/sites_check $(B)/tests/libsiterule.so
 
 # The config module has no allocator in it: test it under ASan and UBSan.
 $(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS)
+
+# Rules and profiles alone: plain C parsing, under ASan and UBSan.
+$(B)/tests/check_classify: tests/unit/check_classify.c preload/rules.c preload/profile.c \
+		preload/privfile.c $(CONFIG_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS) -lpthread
 
 # The arena module linked in directly, jemalloc as a plain library.
 $(B)/tests/check_arena: tests/unit/check_arena.c $(ARENA_SRCS) $(CONFIG_SRCS) | $(DEPS_STAMP)
@@ -129,6 +138,11 @@ $(B)/tests/fakedrm.so: tests/fakedrm/node.c tests/fakedrm/kernel.c tests/fakedrm
 $(B)/tests/drm_rules: tests/programs/drm_rules.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(DRM_CFLAGS) -o $@ $^ -ldrm_amdgpu -ldrm
+
+# A shared library that call-site rules name (C++: a qualified name).
+$(B)/tests/libsiterule.so: tests/programs/siterule.cc | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CFLAGS) -Wall -Wextra -Werror -fPIC -shared -o $@ $^
 
 # Built without the library: what provides the runtime calls is decided at
 # run time (the real runtime, or gpuscatter preloaded).

@@ -10,6 +10,8 @@ enum cfg_backend { CFG_BACKEND_AUTO, CFG_BACKEND_CUDA, CFG_BACKEND_HIP,
                    CFG_BACKEND_AMDGPU, CFG_BACKEND_SIM, CFG_BACKEND_OFF };
 enum cfg_log { CFG_LOG_ERROR, CFG_LOG_WARN, CFG_LOG_INFO, CFG_LOG_DEBUG };
 enum cfg_bind { CFG_BIND_LAZY, CFG_BIND_ASYNC };
+enum cfg_classify { CFG_CLASSIFY_AUTO, CFG_CLASSIFY_SIZE, CFG_CLASSIFY_SITES, CFG_CLASSIFY_LEARN };
+enum cfg_preset { CFG_PRESET_NONE, CFG_PRESET_TORCH };
 
 /* Effective values after parsing; the one place that holds them. */
 struct cfg {
@@ -26,6 +28,13 @@ struct cfg {
   unsigned sim_call_us, sim_gib_ms, sim_huge_gib_ms;
   int log;              /* enum cfg_log */
   char stats[256];      /* "" off, "stderr", or a path (may hold %p) */
+  int classify;          /* enum cfg_classify */
+  unsigned site_depth;   /* return addresses in a site's identity */
+  size_t site_min_size;  /* smallest allocation classified by its site */
+  char sites[1024];      /* rules: module[:symbol-prefix],... */
+  int preset;            /* enum cfg_preset: rules added to sites */
+  unsigned learn_threshold;
+  char profile[256];     /* hot sites, loaded at start and saved at exit */
   char amdgpu_device[128]; /* "auto" or a render node path */
   char fault[64];       /* test only: "bind:K" fails the K-th backend registration */
 };

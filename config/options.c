@@ -12,6 +12,8 @@ static const char *const backend_words[] =
 static const char *const log_words[] =
   { "error", "warn", "info", "debug", NULL };
 static const char *const bind_words[] = { "lazy", "async", NULL };
+static const char *const classify_words[] = { "auto", "size", "sites", "learn", NULL };
+static const char *const preset_words[] = { "none", "torch", NULL };
 
 #define K 1024ull
 #define OPT(field) offsetof(struct cfg, field)
@@ -49,6 +51,28 @@ const struct cfg_option cfg_options[] = {
   { "GPUSCATTER_BIND_MAX", CFG_SIZE, "1G", "a size (e.g. 1G)",
     "most bytes one backend call registers when coalescing adjacent chunks", NULL,
     2 * K * K, 256 * K * K * K, OPT(bind_max) },
+  { "GPUSCATTER_CLASSIFY", CFG_ENUM, "auto", "one of auto|size|sites|learn",
+    "size: the threshold alone; sites: plus rules; learn: plus sites the program registers; "
+    "auto: learn with a profile, sites with rules, else size",
+    classify_words, 0, 0, OPT(classify) },
+  { "GPUSCATTER_SITE_MIN_SIZE", CFG_SIZE, "4K", "a size (e.g. 4K)",
+    "smallest allocation classified by its call site (below GPUSCATTER_MIN_SIZE)", NULL, 1,
+    K * K * K * K, OPT(site_min_size) },
+  { "GPUSCATTER_SITE_DEPTH", CFG_UINT, "6", "a number of frames (1..16)",
+    "return addresses (outside gpuscatter) that identify a call site", NULL, 1, 16,
+    OPT(site_depth) },
+  { "GPUSCATTER_SITES", CFG_STRING, "off", "off, or module[:symbol-prefix],... (e.g. libc10.so:c10::alloc_cpu)",
+    "rules: an allocation with a matching frame is GPU-bound (sites and learn modes)", NULL, 0,
+    sizeof(((struct cfg *)0)->sites), OPT(sites) },
+  { "GPUSCATTER_PRESET", CFG_ENUM, "none", "one of none|torch",
+    "rules added to GPUSCATTER_SITES; torch: PyTorch's CPU allocator", preset_words, 0, 0,
+    OPT(preset) },
+  { "GPUSCATTER_LEARN_THRESHOLD", CFG_UINT, "1", "a number (e.g. 1)",
+    "learn mode: registrations that miss before their allocation site becomes GPU-bound", NULL,
+    1, 1000000, OPT(learn_threshold) },
+  { "GPUSCATTER_PROFILE", CFG_STRING, "off", "off, or a file path",
+    "learn mode: GPU-bound sites loaded at start and saved at exit", NULL, 0,
+    sizeof(((struct cfg *)0)->profile), OPT(profile) },
   { "GPUSCATTER_SIM_CALL_US", CFG_UINT, "80", "a number of microseconds (e.g. 80)",
     "sim backend: cost of one registration call", NULL, 0, 10000000, OPT(sim_call_us) },
   { "GPUSCATTER_SIM_GIB_MS", CFG_UINT, "27", "a number of milliseconds (e.g. 27)",

@@ -1,6 +1,7 @@
 /* Process lifecycle: what runs at load and at exit. Everything else is
  * initialised lazily, because other libraries' constructors may allocate
  * before ours runs. */
+#include "classify.h"
 #include "register.h"
 #include "route.h"
 #include "stats.h"
@@ -34,6 +35,10 @@ __attribute__((constructor(101))) static void preload_load(void)
   const struct cfg *c = cfg_get();
   if (c != NULL && c->backend == CFG_BACKEND_SIM)
     bind_start_sim();
+  /* Here, not at first use: loading libunwind and the profile allocates
+   * and takes the loader's lock. */
+  if (c != NULL && classify_init(c))
+    route_classify_ready(c);
 }
 
 __attribute__((destructor)) static void preload_exit(void)
@@ -41,4 +46,6 @@ __attribute__((destructor)) static void preload_exit(void)
   const struct cfg *c = cfg_get();
   if (c != NULL && c->stats[0] != '\0')
     stats_write_at_exit(c->stats, owner_pid);
+  if (getpid() == owner_pid) /* a forked child would overwrite it */
+    classify_exit();
 }

@@ -42,40 +42,44 @@ typedef void *new_al_nt_fn(size_t, size_t, const void *);
 
 #define REAL(i) ((void *)__atomic_load_n(&real.cxx[i], __ATOMIC_RELAXED))
 
+/* The slow branch: a GPU arena allocation, else the real operator with
+ * its own failure behaviour, noted for call-site learning. */
+#define SLOW(try_gpu, call)                                                    \
+  if (unlikely(n >= route_threshold())) {                                      \
+    void *p = try_gpu;                                                         \
+    if (p == NULL) {                                                           \
+      p = call;                                                                \
+      route_note(p);                                                           \
+    }                                                                          \
+    return p;                                                                  \
+  }
+
 #define NEW(name, i, throwing)                                                  \
   GS_EXPORT void *name(size_t n)                                              \
   {                                                                            \
-    void *p;                                                                   \
-    if (unlikely(n >= route_threshold()) && (p = route_try_gpu(n, 0, false)))  \
-      return p;                                                                \
     new_fn *f = REAL(i);                                                       \
+    SLOW(route_try_gpu(n, 0, false), likely(f != NULL) ? f(n) : early_new(n, 0, throwing)) \
     return likely(f != NULL) ? f(n) : early_new(n, 0, throwing);               \
   }
 #define NEW_NT(name, i)                                                         \
   GS_EXPORT void *name(size_t n, const void *nt)                              \
   {                                                                            \
-    void *p;                                                                   \
-    if (unlikely(n >= route_threshold()) && (p = route_try_gpu(n, 0, false)))  \
-      return p;                                                                \
     new_nt_fn *f = REAL(i);                                                    \
+    SLOW(route_try_gpu(n, 0, false), likely(f != NULL) ? f(n, nt) : early_new(n, 0, 0)) \
     return likely(f != NULL) ? f(n, nt) : early_new(n, 0, 0);                  \
   }
 #define NEW_AL(name, i)                                                         \
   GS_EXPORT void *name(size_t n, size_t al)                                   \
   {                                                                            \
-    void *p;                                                                   \
-    if (unlikely(n >= route_threshold()) && (p = route_try_gpu(n, al, false))) \
-      return p;                                                                \
     new_al_fn *f = REAL(i);                                                    \
+    SLOW(route_try_gpu(n, al, false), likely(f != NULL) ? f(n, al) : early_new(n, al, 1)) \
     return likely(f != NULL) ? f(n, al) : early_new(n, al, 1);                 \
   }
 #define NEW_AL_NT(name, i)                                                      \
   GS_EXPORT void *name(size_t n, size_t al, const void *nt)                   \
   {                                                                            \
-    void *p;                                                                   \
-    if (unlikely(n >= route_threshold()) && (p = route_try_gpu(n, al, false))) \
-      return p;                                                                \
     new_al_nt_fn *f = REAL(i);                                                 \
+    SLOW(route_try_gpu(n, al, false), likely(f != NULL) ? f(n, al, nt) : early_new(n, al, 0)) \
     return likely(f != NULL) ? f(n, al, nt) : early_new(n, al, 0);             \
   }
 

@@ -4,6 +4,7 @@
  * way) so that cudaGetLastError/hipGetLastError read what they would have
  * without gpuscatter. */
 #include "register.h"
+#include "classify.h"
 #include "counters.h"
 #include "runtime.h"
 #include "../arena/window.h"
@@ -81,6 +82,8 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
   struct chunk c;
   if (!ours(f, p, size, &c)) {
     ctr_add(CTR_MISSES, 1);
+    if (!window_contains(p))
+      classify_miss(p, size); /* the site that allocated it may learn */
     const struct rt_ops *o = rt_ops(f);
     int rc = o->reg ? o->reg(p, size, flags) : NO_DEVICE;
     if (rc == 0 && p && window_contains(p))

@@ -3,6 +3,7 @@
  * made at the first GPU-bound one, so a process that never makes one pays
  * nothing beyond a size compare. */
 #include "route.h"
+#include "classify.h"
 #include "counters.h"
 #include "../arena/chunks.h"
 #include "../arena/gpu_arena.h"
@@ -68,8 +69,11 @@ static bool arena_ready(const struct cfg *c)
     __atomic_store_n(&arena_state, ARENA_FAILED, __ATOMIC_RELEASE);
     return false;
   }
-  /* Before the first window pointer is handed out. */
-  if (c->min_size > arena_tcache_max())
+  /* Before the first window pointer is handed out. Classification by site
+   * may place sizes down to GPUSCATTER_SITE_MIN_SIZE. */
+  size_t smallest = classify_effective(c) != CFG_CLASSIFY_SIZE && c->site_min_size < c->min_size
+                      ? c->site_min_size : c->min_size;
+  if (smallest > arena_tcache_max())
     uncached_floor = arena_tcache_max() + 1;
   else
     __atomic_store_n(&route_free, free_checked, __ATOMIC_RELEASE);
@@ -77,14 +81,42 @@ static bool arena_ready(const struct cfg *c)
   return true;
 }
 
-/* The classification hook: size alone for now. */
+/* A candidate that stayed ordinary, for route_note() to record. */
+static __thread struct { unsigned site; size_t n; } pending;
+
+/* The size decides above GPUSCATTER_MIN_SIZE; below it, the call site. */
 static bool is_gpu_bound(const struct cfg *c, size_t n)
 {
-  return n >= c->min_size && (c->max_size == 0 || n <= c->max_size);
+  if (c->max_size != 0 && n > c->max_size)
+    return false;
+  if (n >= c->min_size)
+    return true;
+  unsigned site = classify_site(n);
+  if (classify_hot(site))
+    return true;
+  pending.site = site;
+  pending.n = n;
+  return false;
+}
+
+void route_note(void *p)
+{
+  if (__builtin_expect(pending.site != 0, 0)) {
+    classify_record(p, pending.n, pending.site);
+    pending.site = 0;
+  }
+}
+
+void route_classify_ready(const struct cfg *c)
+{
+  size_t n = c->site_min_size < c->min_size ? c->site_min_size : c->min_size;
+  if (route_threshold() != SIZE_MAX)
+    __atomic_store_n(&route_min, n, __ATOMIC_RELAXED);
 }
 
 void *route_try_gpu(size_t n, size_t align, bool zero)
 {
+  pending.site = 0;
   const struct cfg *c = configure();
   if (c == NULL || n < route_threshold() || !is_gpu_bound(c, n) || !arena_ready(c))
     return NULL;
@@ -117,7 +149,11 @@ static void *ordinary(size_t n, size_t align, bool zero)
 void *route_alloc(size_t n, size_t align, bool zero)
 {
   void *p = route_try_gpu(n, align, zero);
-  return p ? p : ordinary(n, align, zero);
+  if (p != NULL)
+    return p;
+  p = ordinary(n, align, zero);
+  route_note(p);
+  return p;
 }
 
 void route_free_window(void *p)
@@ -158,5 +194,7 @@ void *route_realloc(void *p, size_t n)
   /* An ordinary allocation grown past the threshold moves into the arena. */
   if ((q = route_try_gpu(n, 0, false)) != NULL)
     return move_to(q, p, n, real.free);
-  return real_realloc(p, n);
+  q = real_realloc(p, n);
+  route_note(q);
+  return q;
 }

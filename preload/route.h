@@ -32,6 +32,14 @@ void *route_try_gpu(size_t n, size_t align, bool zero);
 
 void *route_realloc(void *p, size_t n);
 
+/* After an ordinary allocation that route_try_gpu() declined: lets a
+ * candidate's call site learn from it. Cheap when there is nothing to do. */
+void route_note(void *p);
+
+/* Classification by site is live: the slow path starts lower. */
+struct cfg;
+void route_classify_ready(const struct cfg *c);
+
 /* free() for a pointer inside the window. */
 void route_free_window(void *p);
 

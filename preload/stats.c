@@ -1,5 +1,7 @@
 /* Statistics: gather each module's counters, format, write atomically. */
 #include "stats.h"
+#include "privfile.h"
+#include "classify.h"
 #include "counters.h"
 #include "real.h"
 #include "../arena/chunks.h"
@@ -54,6 +56,13 @@ void stats_collect(struct stats *s)
   s->hits = v[CTR_HITS];
   s->misses = v[CTR_MISSES];
   s->app_unregisters = v[CTR_APP_UNREGISTERS];
+  struct classify_stats cs;
+  classify_stats(&cs);
+  s->classify_mode = cs.mode;
+  s->candidates = cs.candidates;
+  s->backtraces = cs.backtraces;
+  s->hot_sites = cs.hot_sites;
+  s->site_hits = cs.hits;
 }
 
 int stats_format(const struct stats *s, char *buf, size_t len)
@@ -66,7 +75,9 @@ int stats_format(const struct stats *s, char *buf, size_t len)
     "\"registrations\": {\"app_calls\": %llu, \"hits\": %llu, \"misses\": %llu, "
     "\"app_unregisters\": %llu}, "
     "\"backend_calls\": {\"register\": %llu, \"unregister\": %llu, \"failed\": %llu, \"seconds\": %.6f}, "
-    "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}}",
+    "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}, "
+    "\"classify\": {\"mode\": \"%s\", \"candidates\": %llu, \"backtraces\": %llu, "
+    "\"hot_sites\": %llu, \"learned_hits\": %llu}}",
     GPUSCATTER_VERSION, s->backend,
     (unsigned long long)s->window_base, (unsigned long long)s->window_size,
     (unsigned long long)s->window_exhausted,
@@ -79,21 +90,9 @@ int stats_format(const struct stats *s, char *buf, size_t len)
     (unsigned long long)s->backend_register, (unsigned long long)s->backend_unregister,
     (unsigned long long)s->backend_failed,
     s->backend_seconds,
-    (unsigned long long)s->max_pinned, (unsigned long long)s->budget_refused);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
+    (unsigned long long)s->max_pinned, (unsigned long long)s->budget_refused,
+    s->classify_mode, (unsigned long long)s->candidates, (unsigned long long)s->backtraces,
+    (unsigned long long)s->hot_sites, (unsigned long long)s->site_hits);
 }
 
 /* Expand %p to the pid; returns whether the path had one. */
@@ -121,25 +120,14 @@ void stats_write_at_exit(const char *where, int owner_pid)
     return;
   json[n++] = '\n';
   if (strcmp(where, "stderr") == 0 || strcmp(where, "-") == 0) {
-    write_all(2, json, (size_t)n);
+    if (write(2, json, (size_t)n) < 0) { /* nowhere to report it */ }
     return;
   }
-  char path[512], tmp[560];
+  char path[512];
   if (!expand(where, path, sizeof path) && getpid() != owner_pid)
     return;
-  snprintf(tmp, sizeof tmp, "%s.%d.tmp", path, (int)getpid());
-  /* O_EXCL|O_NOFOLLOW: never write through a planted symlink; rename puts
-   * a complete file in place or none at all. */
-  int fd = fault_hit(FAULT_STATS) ? (errno = EIO, -1)
-                                  : open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    log_warn("cannot write statistics to %s: %s", tmp, strerror(errno));
-    return;
-  }
-  int bad = write_all(fd, json, (size_t)n);
-  bad |= close(fd);
-  if (bad || rename(tmp, path) != 0) {
+  if (!privfile_allowed())
+    return; /* set-user-ID: write nothing */
+  if (fault_hit(FAULT_STATS) ? (errno = EIO, -1) : privfile_write(path, json, (size_t)n))
     log_warn("cannot write statistics to %s: %s", path, strerror(errno));
-    unlink(tmp);
-  }
 }

@@ -15,6 +15,8 @@ struct stats {
   uint64_t backend_register, backend_unregister, backend_failed;
   double backend_seconds;
   uint64_t max_pinned, budget_refused;
+  const char *classify_mode;
+  uint64_t candidates, backtraces, hot_sites, site_hits;
 };
 
 int stats_format(const struct stats *s, char *buf, size_t len);

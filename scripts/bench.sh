@@ -1,8 +1,8 @@
 #!/bin/sh
 # make bench: the sim-backend scenarios (modeled driver cost; baseline
 # GPUSCATTER_ARENAS=off) and the malloc overhead comparison. Any machine, no
-# GPU; a few minutes on 2 cores. Writes bench/results/sim/ and
-# bench/results/malloc.json.
+# GPU; a few minutes on 2 cores. Writes bench/results/sim/,
+# bench/results/malloc.json and bench/results/classify.json.
 set -eu
 cd "$(dirname "$0")/.."
 B=$PWD/build
@@ -33,3 +33,4 @@ python3 scripts/summarize.py "$R" "$OUT" "sim backend (modeled: ${GPUSCATTER_SIM
 # The allocator comparison runs with default settings.
 unset GPUSCATTER_BACKEND GPUSCATTER_MIN_SIZE
 scripts/bench-malloc.sh
+scripts/bench-classify.sh

@@ -1,0 +1,169 @@
+/* The site table: open addressing on a hash of the raw return addresses.
+ * Lookups take no lock (the key is published last); insertion resolves
+ * the frames with dladdr before taking the lock, because the loader's lock
+ * may be held by a thread that is allocating (dlopen does). */
+#include "sites.h"
+#include "backtrace.h"
+#include "profile.h"
+#include "rules.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/mman.h>
+
+enum { SLOTS = 4096, FULL = SLOTS * 3 / 4 };
+enum { HOT_RULE = 1, HOT_PROFILE = 2, HOT_LEARNED = 4 };
+
+struct site {
+  uint64_t key;        /* 0: empty slot */
+  uint32_t misses;
+  uint8_t depth, hot;
+  uintptr_t pc[BT_MAX];
+};
+
+static struct {
+  struct site *v;
+  pthread_mutex_t lock;
+  unsigned used;
+  int rules;
+  bool profile;
+} st = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void sites_init(const char *rules, int preset, const char *profile)
+{
+  void *v = mmap(NULL, SLOTS * sizeof(struct site), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (v == MAP_FAILED)
+    return;
+  st.rules = rules_init(rules, preset);
+  st.profile = profile[0] && profile_load(profile) > 0;
+  __atomic_store_n(&st.v, (struct site *)v, __ATOMIC_RELEASE);
+}
+
+int sites_rules(void) { return st.rules; }
+
+static uint64_t hash(const uintptr_t *pc, int depth)
+{
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)depth;
+  for (int i = 0; i < depth; i++) {
+    h ^= pc[i];
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+  }
+  return h ? h : 1;
+}
+
+/* Module file names and offsets of the frames; false if one is in no
+ * module. snames may be NULL. */
+static bool resolve(const uintptr_t *pc, int depth, const char **mods, uint64_t *offs,
+                    const char **snames)
+{
+  for (int i = 0; i < depth; i++) {
+    Dl_info d;
+    /* pc - 1: a return address may be past the end of its function. */
+    if (dladdr((void *)(pc[i] - 1), &d) == 0 || d.dli_fname == NULL)
+      return false;
+    const char *slash = strrchr(d.dli_fname, '/');
+    mods[i] = slash ? slash + 1 : d.dli_fname;
+    offs[i] = pc[i] - (uintptr_t)d.dli_fbase;
+    if (snames)
+      snames[i] = d.dli_sname;
+  }
+  return true;
+}
+
+/* Rules and profile, decided once per site. */
+static uint8_t decide(const uintptr_t *pc, int depth)
+{
+  if (st.rules == 0 && !st.profile)
+    return 0;
+  const char *mods[BT_MAX], *snames[BT_MAX];
+  uint64_t offs[BT_MAX];
+  if (!resolve(pc, depth, mods, offs, snames))
+    return 0;
+  uint8_t hot = 0;
+  for (int i = 0; i < depth && st.rules; i++)
+    if (rules_match(mods[i], snames[i]))
+      hot |= HOT_RULE;
+  if (st.profile && profile_has(profile_key(mods, offs, depth)))
+    hot |= HOT_PROFILE;
+  return hot;
+}
+
+static unsigned probe(uint64_t key, bool *found)
+{
+  unsigned s = (unsigned)key & (SLOTS - 1);
+  for (unsigned i = 0; i < SLOTS; i++, s = (s + 1) & (SLOTS - 1)) {
+    uint64_t k = __atomic_load_n(&st.v[s].key, __ATOMIC_ACQUIRE);
+    if (k == key || k == 0) {
+      *found = k == key;
+      return s;
+    }
+  }
+  *found = false;
+  return SLOTS;
+}
+
+unsigned sites_find(const uintptr_t *pc, int depth)
+{
+  if (__atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL || depth <= 0)
+    return 0;
+  uint64_t key = hash(pc, depth);
+  bool found;
+  unsigned s = probe(key, &found);
+  if (found)
+    return s + 1;
+  if (__atomic_load_n(&st.used, __ATOMIC_RELAXED) >= FULL)
+    return 0;
+  uint8_t hot = decide(pc, depth);
+  pthread_mutex_lock(&st.lock);
+  s = probe(key, &found);
+  if (!found && s < SLOTS && st.used < FULL) {
+    struct site *e = &st.v[s];
+    e->depth = (uint8_t)depth;
+    e->hot = hot;
+    memcpy(e->pc, pc, (size_t)depth * sizeof *pc);
+    st.used++;
+    __atomic_store_n(&e->key, key, __ATOMIC_RELEASE);
+    found = true;
+  }
+  pthread_mutex_unlock(&st.lock);
+  return found ? s + 1 : 0;
+}
+
+bool sites_hot(unsigned site)
+{
+  return site && __atomic_load_n(&st.v[site - 1].hot, __ATOMIC_RELAXED) != 0;
+}
+
+void sites_missed(unsigned site, unsigned threshold)
+{
+  if (!site)
+    return;
+  struct site *e = &st.v[site - 1];
+  if (__atomic_add_fetch(&e->misses, 1, __ATOMIC_RELAXED) != threshold)
+    return;
+  __atomic_or_fetch(&e->hot, HOT_LEARNED, __ATOMIC_RELAXED);
+  const char *mods[BT_MAX];
+  uint64_t offs[BT_MAX];
+  if (resolve(e->pc, e->depth, mods, offs, NULL))
+    profile_add(profile_key(mods, offs, e->depth), mods, offs, e->depth);
+}
+
+unsigned sites_hot_count(void)
+{
+  unsigned n = 0;
+  if (__atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL)
+    return 0;
+  for (unsigned s = 0; s < SLOTS; s++)
+    n += __atomic_load_n(&st.v[s].key, __ATOMIC_ACQUIRE) != 0 &&
+         __atomic_load_n(&st.v[s].hot, __ATOMIC_RELAXED) != 0;
+  return n;
+}
+
+void sites_save(const char *profile)
+{
+  if (profile[0] && __atomic_load_n(&st.v, __ATOMIC_ACQUIRE) != NULL)
+    profile_save(profile);
+}

@@ -1,0 +1,137 @@
+/* Call-site classification seen from a program (sim backend).
+ * usage: sites_check learn|profile|rule N
+ *   learn:   f() makes 8-64 KiB buffers and registers them, g() makes the
+ *            same sizes and never does; prints how many of f's later
+ *            registrations hit and how many of g's buffers entered the
+ *            window. A g buffer shrunk in place and registered must not
+ *            teach g (a stale record).
+ *   profile: the same, expecting hits from the first allocation.
+ *   rule:    allocations in libsiterule.so (a rule names it; or the
+ *            library SITERULE_LIB names) enter the window, those of a
+ *            function the rule does not name do not. */
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } } while (0)
+
+static int (*reg)(void *, size_t, unsigned);
+static int (*unreg)(void *);
+static int (*stats)(char *, size_t);
+static char json[4096];
+
+static unsigned long long stat_of(const char *section, const char *key)
+{
+  stats(json, sizeof json);
+  char pat[64];
+  snprintf(pat, sizeof pat, "\"%s\": {", section);
+  const char *s = strstr(json, pat);
+  snprintf(pat, sizeof pat, "\"%s\": ", key);
+  const char *k = s ? strstr(s, pat) : NULL;
+  CHECK(k != NULL, "no %s.%s in %s", section, key, json);
+  return strtoull(k + strlen(pat), NULL, 10);
+}
+
+static int in_window(const void *p)
+{
+  uintptr_t base = stat_of("window", "base"), size = stat_of("window", "size");
+  return (uintptr_t)p - base < size;
+}
+
+/* No tail calls: each function's frame is on the stack under malloc. */
+__attribute__((noinline)) static char *f(size_t n)
+{
+  char *p = malloc(n);
+  CHECK(p, "malloc");
+  memset(p, 'f', n);
+  return p;
+}
+
+__attribute__((noinline)) static char *g(size_t n)
+{
+  char *p = malloc(n);
+  CHECK(p, "malloc");
+  memset(p, 'g', n);
+  return p;
+}
+
+static size_t size_at(unsigned *seed)
+{
+  *seed = *seed * 1103515245u + 12345u;
+  return 8192 + (*seed >> 8) % (57 * 1024);
+}
+
+int main(int argc, char **argv)
+{
+  *(void **)&reg = dlsym(RTLD_DEFAULT, "cudaHostRegister");
+  *(void **)&unreg = dlsym(RTLD_DEFAULT, "cudaHostUnregister");
+  *(void **)&stats = dlsym(RTLD_DEFAULT, "gpuscatter_stats_json");
+  CHECK(reg && unreg && stats, "gpuscatter is not preloaded");
+  const char *m = argc > 1 ? argv[1] : "";
+  int n = argc > 2 ? atoi(argv[2]) : 400;
+
+  if (strcmp(m, "rule") == 0) {
+    const char *lib = getenv("SITERULE_LIB") ? getenv("SITERULE_LIB") : "libsiterule.so";
+    void *h = dlopen(lib, RTLD_NOW);
+    CHECK(h, "dlopen %s: %s", lib, dlerror());
+    char *(*named)(size_t) = (char *(*)(size_t))dlsym(h, "siterule_alloc");
+    char *(*other)(size_t) = (char *(*)(size_t))dlsym(h, "siterule_other");
+    int in = 0, out = 0;
+    for (int i = 0; i < n; i++) {
+      char *a = named(16384), *b = other(16384);
+      in += in_window(a);
+      out += in_window(b);
+      free(a);
+      free(b);
+    }
+    printf("rule: named %d/%d in the window, other %d/%d\n", in, n, out, n);
+    return 0;
+  }
+
+  unsigned seed = 1;
+  unsigned long long hits0 = 0;
+  int later = 0, g_in = 0, first_hit = -1, stale = 0;
+  for (int i = 0; i < n; i++) {
+    size_t sz = size_at(&seed);
+    char *fp = f(sz), *gp = g(sz);
+    unsigned long long before = stat_of("registrations", "hits");
+    CHECK(reg(fp, sz, 0) == 0, "register f's buffer");
+    int hit = stat_of("registrations", "hits") > before;
+    if (hit && first_hit < 0)
+      first_hit = i;
+    if (i == 0)
+      hits0 = stat_of("registrations", "hits");
+    else
+      later += hit;
+    if (i > 0)
+      g_in += in_window(gp);
+    for (size_t k = 0; k < sz; k += 4096)
+      CHECK(fp[k] == 'f' && gp[k] == 'g', "data lost");
+    CHECK(unreg(fp) == 0, "unregister f's buffer");
+    if (i == n / 2) {
+      /* A stale record: g's buffer freed, its address taken by an
+       * allocation gpuscatter does not see (jemalloc's own API, another
+       * size of the same size class), and registered. g must not learn. */
+      void *(*jm)(size_t, int) = (void *(*)(size_t, int))dlsym(RTLD_DEFAULT, "mallocx");
+      size_t (*jn)(size_t, int) = (size_t (*)(size_t, int))dlsym(RTLD_DEFAULT, "nallocx");
+      CHECK(jm && jn, "jemalloc's API");
+      size_t other = jn(sz + 1, 0) == jn(sz, 0) ? sz + 1 : sz - 1;
+      free(gp);
+      char *q = jm(other, 0);
+      if (q == gp) {
+        stale = 1;
+        reg(q, other, 0);
+        unreg(q);
+      }
+      gp = q;
+    }
+    free(fp);
+    free(gp);
+  }
+  printf("%s: first hit at %d; later f registrations %d/%d hit; first %s; g in window %d/%d; "
+         "stale record %s\n", m, first_hit, later, n - 1, hits0 ? "hit" : "missed", g_in, n - 1,
+         stale ? "registered" : "not made");
+  return 0;
+}
