@@ -11,13 +11,14 @@
 static int log_level = CFG_LOG_WARN;
 
 void log_set_level(int level) { log_level = level; }
+int log_get_level(void) { return log_level; }
 
 void log_msg(int level, const char *fmt, ...)
 {
   if (level > log_level)
     return;
   int saved = errno;
-  char buf[512];
+  char buf[1024];
   int n = snprintf(buf, sizeof buf, "gpuscatter: ");
   va_list ap;
   va_start(ap, fmt);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 void log_set_level(int level);
+int log_get_level(void);
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) log_msg(CFG_LOG_ERROR, __VA_ARGS__)

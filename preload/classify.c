@@ -13,9 +13,13 @@
 #include <stdio.h>
 #include <sys/mman.h>
 
-enum { RECORDS = 1 << 14 };
+/* 12 MiB of address space, touched as records land: a program that loads
+ * thousands of weights and registers them later makes tens of candidate
+ * allocations per weight in between (measured with PyTorch: 92k for 2000
+ * tensors), and a record must survive them. */
+enum { RECORD_BITS = 19, RECORDS = 1 << RECORD_BITS };
 
-struct record { uintptr_t ptr; uint64_t size; uint32_t site, check; };
+struct record { uintptr_t ptr; uint32_t size, tag; uint16_t site, check; };
 
 static struct {
   int mode;              /* enum cfg_classify */
@@ -56,7 +60,7 @@ bool classify_init(const struct cfg *c)
   }
   if (learn) {
     void *v = mmap(NULL, RECORDS * sizeof(struct record), PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     cl.rec = v == MAP_FAILED ? NULL : v;
     snprintf(cl.profile, sizeof cl.profile, "%s", c->profile);
   }
@@ -91,25 +95,26 @@ bool classify_hot(unsigned site)
 static struct record *slot(const void *p)
 {
   uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
-  return &cl.rec[h >> (64 - 14)];
+  return &cl.rec[h >> (64 - RECORD_BITS)];
 }
 
-static uint32_t check(uintptr_t p, uint64_t n, uint32_t site)
+static uint16_t check(uintptr_t p, uint64_t n, unsigned site)
 {
   uint64_t h = (p ^ (n << 17) ^ ((uint64_t)site << 40)) * 0xff51afd7ed558ccdull;
-  return (uint32_t)(h >> 32) | 1;
+  return (uint16_t)((h >> 48) | 1);
 }
 
 /* Plain stores (relaxed atomics): a torn record fails its check. */
 void classify_record(const void *p, size_t n, unsigned site)
 {
-  if (cl.rec == NULL || p == NULL || site == 0)
+  if (cl.rec == NULL || p == NULL || site == 0 || site > UINT16_MAX || n > UINT32_MAX)
     return;
   struct record *r = slot(p);
   __atomic_store_n(&r->check, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&r->ptr, (uintptr_t)p, __ATOMIC_RELAXED);
-  __atomic_store_n(&r->size, (uint64_t)n, __ATOMIC_RELAXED);
-  __atomic_store_n(&r->site, (uint32_t)site, __ATOMIC_RELAXED);
+  __atomic_store_n(&r->size, (uint32_t)n, __ATOMIC_RELAXED);
+  __atomic_store_n(&r->site, (uint16_t)site, __ATOMIC_RELAXED);
+  __atomic_store_n(&r->tag, sites_tag(site), __ATOMIC_RELAXED);
   __atomic_store_n(&r->check, check((uintptr_t)p, n, site), __ATOMIC_RELEASE);
 }
 
@@ -118,16 +123,19 @@ void classify_miss(const void *p, size_t n)
   if (cl.rec == NULL || p == NULL)
     return;
   struct record *r = slot(p);
-  uint32_t c = __atomic_load_n(&r->check, __ATOMIC_ACQUIRE);
+  uint16_t c = __atomic_load_n(&r->check, __ATOMIC_ACQUIRE);
   uintptr_t rp = __atomic_load_n(&r->ptr, __ATOMIC_RELAXED);
   uint64_t rn = __atomic_load_n(&r->size, __ATOMIC_RELAXED);
-  uint32_t site = __atomic_load_n(&r->site, __ATOMIC_RELAXED);
+  unsigned site = __atomic_load_n(&r->site, __ATOMIC_RELAXED);
+  uint32_t tag = __atomic_load_n(&r->tag, __ATOMIC_RELAXED);
   if (c != 0 && c == check(rp, rn, site) && rp == (uintptr_t)p && rn == n)
-    sites_missed(site, cl.threshold);
+    sites_missed(site, tag, cl.threshold);
 }
 
 void classify_exit(void)
 {
+  if (cl.active)
+    sites_report();
   if (cl.rec != NULL && cl.profile[0])
     sites_save(cl.profile);
 }

@@ -6,17 +6,25 @@
 #include "backtrace.h"
 #include "profile.h"
 #include "rules.h"
+#include "../config/config.h"
+#include "../config/log.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
-enum { SLOTS = 4096, FULL = SLOTS * 3 / 4 };
+/* 32768 entries (5 MiB of address space, touched as used); importing
+ * PyTorch alone makes thousands of distinct sites at 4 KiB and above. When
+ * three quarters are used, every site that is not GPU-bound is forgotten
+ * (they are found again on their next allocation). */
+enum { SLOTS = 1 << 15, FULL = SLOTS * 3 / 4, KEEP = 1024 };
 enum { HOT_RULE = 1, HOT_PROFILE = 2, HOT_LEARNED = 4 };
 
 struct site {
   uint64_t key;        /* 0: empty slot */
+  uint32_t allocs;     /* approximate (racy): for the debug report */
   uint32_t misses;
   uint8_t depth, hot;
   uintptr_t pc[BT_MAX];
@@ -25,7 +33,7 @@ struct site {
 static struct {
   struct site *v;
   pthread_mutex_t lock;
-  unsigned used;
+  unsigned used, resets;
   int rules;
   bool profile;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -105,6 +113,35 @@ static unsigned probe(uint64_t key, bool *found)
   return SLOTS;
 }
 
+/* Called with the lock held. Readers probing meanwhile may miss a site
+ * for one allocation; site handles held elsewhere are checked by tag. */
+static void forget_cold(void)
+{
+  static struct site keep[KEEP];
+  unsigned n = 0;
+  for (unsigned s = 0; s < SLOTS; s++)
+    if (st.v[s].key && st.v[s].hot && n < KEEP)
+      keep[n++] = st.v[s];
+  for (unsigned s = 0; s < SLOTS; s++)
+    __atomic_store_n(&st.v[s].key, 0, __ATOMIC_RELEASE);
+  st.used = 0;
+  st.resets++;
+  for (unsigned i = 0; i < n; i++) {
+    bool found;
+    unsigned s = probe(keep[i].key, &found);
+    uint64_t key = keep[i].key;
+    keep[i].key = 0;
+    st.v[s] = keep[i];
+    __atomic_store_n(&st.v[s].key, key, __ATOMIC_RELEASE);
+    st.used++;
+  }
+}
+
+uint32_t sites_tag(unsigned site)
+{
+  return site ? (uint32_t)(__atomic_load_n(&st.v[site - 1].key, __ATOMIC_ACQUIRE) >> 32) : 0;
+}
+
 unsigned sites_find(const uintptr_t *pc, int depth)
 {
   if (__atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL || depth <= 0)
@@ -112,12 +149,14 @@ unsigned sites_find(const uintptr_t *pc, int depth)
   uint64_t key = hash(pc, depth);
   bool found;
   unsigned s = probe(key, &found);
-  if (found)
+  if (found) {
+    st.v[s].allocs++;
     return s + 1;
-  if (__atomic_load_n(&st.used, __ATOMIC_RELAXED) >= FULL)
-    return 0;
+  }
   uint8_t hot = decide(pc, depth);
   pthread_mutex_lock(&st.lock);
+  if (st.used >= FULL)
+    forget_cold();
   s = probe(key, &found);
   if (!found && s < SLOTS && st.used < FULL) {
     struct site *e = &st.v[s];
@@ -137,10 +176,10 @@ bool sites_hot(unsigned site)
   return site && __atomic_load_n(&st.v[site - 1].hot, __ATOMIC_RELAXED) != 0;
 }
 
-void sites_missed(unsigned site, unsigned threshold)
+void sites_missed(unsigned site, uint32_t tag, unsigned threshold)
 {
-  if (!site)
-    return;
+  if (!site || sites_tag(site) != tag)
+    return; /* forgotten since, or another site in its place */
   struct site *e = &st.v[site - 1];
   if (__atomic_add_fetch(&e->misses, 1, __ATOMIC_RELAXED) != threshold)
     return;
@@ -166,4 +205,36 @@ void sites_save(const char *profile)
 {
   if (profile[0] && __atomic_load_n(&st.v, __ATOMIC_ACQUIRE) != NULL)
     profile_save(profile);
+}
+
+/* GPUSCATTER_LOG=debug, at exit: the busiest sites, resolved, to help write
+ * rules (and to see why one does not match). */
+void sites_report(void)
+{
+  if (log_get_level() < CFG_LOG_DEBUG || __atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL)
+    return;
+  bool shown[SLOTS] = { false };
+  for (int rank = 0; rank < 8; rank++) {
+    unsigned best = SLOTS;
+    for (unsigned s = 0; s < SLOTS; s++)
+      if (st.v[s].key && !shown[s] && (best == SLOTS || st.v[s].allocs > st.v[best].allocs))
+        best = s;
+    if (best == SLOTS)
+      return;
+    shown[best] = true;
+    const struct site *e = &st.v[best];
+    const char *mods[BT_MAX], *snames[BT_MAX];
+    uint64_t offs[BT_MAX];
+    char line[1536], q[96];
+    int o = snprintf(line, sizeof line, "site %u: %u allocations, %u misses%s (%u forgotten "
+                     "sites reset):", best, e->allocs + 1, e->misses,
+                     e->hot ? ", GPU-bound" : "", st.resets);
+    bool ok = resolve(e->pc, e->depth, mods, offs, snames);
+    for (int i = 0; i < e->depth && o < (int)sizeof line - 200; i++) {
+      rules_qualified(ok ? snames[i] : NULL, q, sizeof q);
+      o += snprintf(line + o, sizeof line - (size_t)o, " %s+0x%llx(%s)", ok ? mods[i] : "?",
+                    ok ? (unsigned long long)offs[i] : 0ull, q);
+    }
+    log_debug("%s", line);
+  }
 }

@@ -11,21 +11,28 @@
 /* At load: the table, rules and profile. */
 void sites_init(const char *rules, int preset, const char *profile);
 
-/* The site of these frames, added on first sight (resolving its frames
- * once, outside any lock). 0 when the table is full: such allocations
- * stay ordinary and teach nothing. */
+/* The site of these frames (0: none), added on first sight (resolving its
+ * frames once, outside any lock). Bounded: when the table fills, sites
+ * that are not GPU-bound are forgotten. */
 unsigned sites_find(const uintptr_t *pc, int depth);
+
+/* A check on a site handle kept for later: a forgotten site's slot may
+ * hold another site by then. */
+uint32_t sites_tag(unsigned site);
 
 /* Whether the site's allocations are GPU-bound. */
 bool sites_hot(unsigned site);
 
 /* A registration missed memory the site allocated: after threshold such
  * misses the site is learned (and saved in the profile). */
-void sites_missed(unsigned site, unsigned threshold);
+void sites_missed(unsigned site, uint32_t tag, unsigned threshold);
 
 /* How many sites are GPU-bound, and how many rules are in force. */
 unsigned sites_hot_count(void);
 int sites_rules(void);
+
+/* GPUSCATTER_LOG=debug: the busiest sites on stderr. */
+void sites_report(void);
 
 /* At exit: save the profile (learned sites and those loaded). */
 void sites_save(const char *profile);

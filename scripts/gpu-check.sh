@@ -56,6 +56,30 @@ if python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
     log "torch, native: $(tail -1 "$OUT/torch-native.txt")" || log "torch, native: FAILED"
   LD_PRELOAD=$LIB GPUSCATTER_STATS="$OUT/torch-stats.json" python3 tests/gpu/torch_pin.py >"$OUT/torch.txt" 2>&1 &&
     log "torch, gpuscatter: $(tail -1 "$OUT/torch.txt")" || { log "torch: FAILED"; cat "$OUT/torch.txt" >>"$OUT/log.txt"; }
+  # Call-site classification: 2000 small weights (4-64 KiB) registered one
+  # by one; placed by their site (the torch preset, or learned in one run and
+  # loaded from the profile in the next). Alternating runs, medians.
+  T=tests/gpu/torch_sites.py
+  rm -f "$OUT/torch.profile" "$OUT/sites.jsonl"
+  GPUSCATTER_PROFILE="$OUT/torch.profile" LD_PRELOAD=$LIB python3 $T >"$OUT/sites-learn-first.json" &&
+    log "sites, learn (first run, writes the profile): $(cat "$OUT/sites-learn-first.json")"
+  for i in $(seq 1 "$REPS"); do
+    python3 $T | sed 's/^{/{"run": "native", /' >>"$OUT/sites.jsonl"
+    LD_PRELOAD=$LIB python3 $T | sed 's/^{/{"run": "size", /' >>"$OUT/sites.jsonl"
+    GPUSCATTER_PRESET=torch LD_PRELOAD=$LIB python3 $T | sed 's/^{/{"run": "preset torch", /' >>"$OUT/sites.jsonl"
+    GPUSCATTER_PROFILE="$OUT/torch.profile" LD_PRELOAD=$LIB python3 $T |
+      sed 's/^{/{"run": "learn, with the profile", /' >>"$OUT/sites.jsonl"
+  done
+  python3 - "$OUT/sites.jsonl" <<'PY' | tee -a "$OUT/log.txt"
+import json, statistics, sys
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+for k in dict.fromkeys(r["run"] for r in runs):
+    rs = [r for r in runs if r["run"] == k]
+    ms = statistics.median(r["register_ms"] for r in rs)
+    hits = rs[-1].get("hits", "-")
+    print(f"sites, {k}: register phase {ms:.1f} ms (median of {len(rs)}), hits {hits}/{rs[-1]['tensors']}, "
+          f"copies equal: {all(r['copies_equal'] for r in rs)}")
+PY
 else
   log "torch: not installed or no CUDA device; skipped"
 fi

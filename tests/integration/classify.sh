@@ -37,6 +37,20 @@ PY
 head -1 "$P" | grep -qx "gpuscatter-profile 1" || fail "profile header: $(head -1 "$P")"
 echo "ok: learn: $out"
 
+# Loading before registering: a record must survive 50 other candidate
+# allocations per buffer (with PyTorch, 46 per tensor were measured).
+out=$(GPUSCATTER_CLASSIFY=learn LD_PRELOAD=$LIB "$S" churn 300)
+[ "$out" = "churn: first load 0/300 hit, hot sites then 1; second load 300/300 hit" ] ||
+  fail "learning under churn: $out"
+echo "ok: $out"
+
+# Bounded: 32768 distinct sites fill the table; the cold ones are
+# forgotten, the learned one is kept.
+out=$(GPUSCATTER_CLASSIFY=learn GPUSCATTER_LOG=debug LD_PRELOAD=$LIB "$S" many 100 2>"$WORK/err")
+[ "$out" = "many: 32768 other sites; f still placed 100/100; hot sites 1" ] || fail "site table: $out"
+grep -q "([1-9][0-9]* forgotten sites reset)" "$WORK/err" || fail "the site table never filled: $(tail -2 "$WORK/err")"
+echo "ok: $out; $(grep -o '([0-9]* forgotten sites reset)' "$WORK/err" | head -1)"
+
 # With the saved profile: right from the first allocation.
 out=$(GPUSCATTER_PROFILE=$P LD_PRELOAD=$LIB "$S" learn 400) # auto: learn, given a profile
 echo "$out" | grep -q "first hit at 0" || fail "profile: the first registration must hit: $out"

@@ -6,6 +6,10 @@
  *            window. A g buffer shrunk in place and registered must not
  *            teach g (a stale record).
  *   profile: the same, expecting hits from the first allocation.
+ *   churn:   the way models load, twice: N f buffers, each followed by
+ *            50 allocations from g freed at once, and only then
+ *            registered. The first load teaches f's site (a record
+ *            survives the churn); the second load must hit.
  *   rule:    allocations in libsiterule.so (a rule names it; or the
  *            library SITERULE_LIB names) enter the window, those of a
  *            function the rule does not name do not. */
@@ -57,6 +61,39 @@ __attribute__((noinline)) static char *g(size_t n)
   return p;
 }
 
+/* 8^5 distinct call paths: each of five functions calls the next level
+ * through one of eight call instructions chosen by three bits of path
+ * (each followed by different code, so the compiler cannot merge them). */
+static volatile unsigned after[8];
+static void *walk(int level, unsigned path);
+#define CASE(k) case k: p = walk(level - 1, path >> 3); after[k]++; break;
+#define STEP(i)                                                                   \
+  __attribute__((noinline)) static void *w##i(int level, unsigned path)          \
+  {                                                                               \
+    void *p = NULL;                                                               \
+    switch (path & 7) { CASE(0) CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) } \
+    return p;                                                                     \
+  }
+STEP(0) STEP(1) STEP(2) STEP(3) STEP(4)
+static void *walk(int level, unsigned path)
+{
+  static void *(*const fn[5])(int, unsigned) = { w0, w1, w2, w3, w4 };
+  if (level == 0)
+    return malloc(4096);
+  return fn[level - 1](level, path);
+}
+
+/* One call instruction for f, whatever the loop around it becomes. */
+__attribute__((noinline)) static int many_round(int i)
+{
+  char *p = f(20000);
+  int in = in_window(p);
+  if (i == 0)
+    CHECK(reg(p, 20000, 0) == 0 && unreg(p) == 0, "register");
+  free(p);
+  return in;
+}
+
 static size_t size_at(unsigned *seed)
 {
   *seed = *seed * 1103515245u + 12345u;
@@ -91,6 +128,47 @@ int main(int argc, char **argv)
   }
 
   unsigned seed = 1;
+  if (strcmp(m, "many") == 0) {
+    /* f's site learned, then tens of thousands of other sites: the table
+     * stays bounded and forgets them, not f's. */
+    int in = 0;
+    for (int i = 0; i <= n; i++) {
+      int here = many_round(i);
+      in += i > 0 && here;
+      if (i == 0)
+        for (unsigned path = 0; path < 8 * 8 * 8 * 8 * 8; path++)
+          free(walk(5, path));
+    }
+    printf("many: 32768 other sites; f still placed %d/%d; hot sites %llu\n", in, n,
+           stat_of("classify", "hot_sites"));
+    return 0;
+  }
+  if (strcmp(m, "churn") == 0) {
+    char **fs = calloc((size_t)n, sizeof *fs);
+    size_t *ns = calloc((size_t)n, sizeof *ns);
+    CHECK(fs && ns, "calloc");
+    unsigned long long hits[2], learned = 0;
+    for (int round = 0; round < 2; round++) { /* the same call sites twice */
+      unsigned long long before = stat_of("registrations", "hits");
+      for (int i = 0; i < n; i++) {
+        fs[i] = f(ns[i] = size_at(&seed));
+        for (int k = 0; k < 50; k++)
+          free(g(size_at(&seed)));
+      }
+      for (int i = 0; i < n; i++)
+        CHECK(reg(fs[i], ns[i], 0) == 0, "register");
+      hits[round] = stat_of("registrations", "hits") - before;
+      if (round == 0)
+        learned = stat_of("classify", "hot_sites");
+      for (int i = 0; i < n; i++) {
+        CHECK(unreg(fs[i]) == 0, "unregister");
+        free(fs[i]);
+      }
+    }
+    printf("churn: first load %llu/%d hit, hot sites then %llu; second load %llu/%d hit\n",
+           hits[0], n, learned, hits[1], n);
+    return 0;
+  }
   unsigned long long hits0 = 0;
   int later = 0, g_in = 0, first_hit = -1, stale = 0;
   for (int i = 0; i < n; i++) {
