@@ -29,7 +29,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 
 DEPS_STAMP := $(B)/.deps-installed
 
-.PHONY: all deps check demo bench bench-malloc stress soak install clean
+.PHONY: all deps check demo bench bench-malloc stress soak fuzz install clean
 all: $(B)/libgpuscatter.so $(B)/gpuscatter $(B)/gpuscatter-env
 
 deps: $(DEPS_STAMP)
@@ -59,7 +59,7 @@ TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_ar
 	$(B)/tests/check_classify \
 	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check $(B)/tests/engine_check \
 	$(B)/tests/conformance $(B)/tests/amdgpu_check $(B)/tests/drm_rules $(B)/tests/fakedrm.so \
-	$(B)/tests/sites_check $(B)/tests/libsiterule.so
+	$(B)/tests/sites_check $(B)/tests/libsiterule.so $(FUZZ_BINS)
 
 # The config module has no allocator in it: test it under ASan and UBSan.
 $(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(DEPS_STAMP)
@@ -89,6 +89,24 @@ $(B)/tests/%: tests/programs/%.c | $(DEPS_STAMP)
 
 check: all $(TEST_BINS) $(B)/scatter
 	tests/run.sh
+
+# libFuzzer targets (clang): the parsers of everything gpuscatter reads, and
+# the registration table against a model.
+FUZZ_BINS := $(B)/fuzz/env $(B)/fuzz/profile $(B)/fuzz/regtable
+FUZZ_FLAGS = -g -O1 $(BASE) -fsanitize=fuzzer,address,undefined
+$(B)/fuzz/env: tests/fuzz/fuzz_env.c $(CONFIG_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $^
+$(B)/fuzz/profile: tests/fuzz/fuzz_profile.c preload/profile.c preload/rules.c preload/privfile.c \
+		$(CONFIG_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $^ -lpthread
+$(B)/fuzz/regtable: tests/fuzz/fuzz_regtable.c preload/regtable.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -o $@ $^ -lpthread
+
+fuzz: $(FUZZ_BINS)
+	scripts/fuzz.sh
 
 stress: all $(TEST_BINS)
 	scripts/stress.sh

@@ -3,8 +3,8 @@
 # list of CPython's own tests): the same programs as make check, longer.
 set -eu
 cd "$(dirname "$0")/.."
-# Five configurations: 12 s each is the minute make stress promises.
-export STRESS_SECONDS=${STRESS_SECONDS:-12}
+# Six configurations: 10 s each is the minute make stress promises.
+export STRESS_SECONDS=${STRESS_SECONDS:-10}
 tests/integration/stress.sh
 [ "${SOAK:-0}" = 1 ] || exit 0
 . tests/integration/lib.sh
@@ -14,3 +14,7 @@ LD_PRELOAD=$LIB "$PY" -m test -j2 -i test_import_from_another_thread \
   test_bz2 test_zlib test_lzma test_gc test_bytes test_memoryview test_array test_pickle \
   test_io test_socket test_asyncio test_multiprocessing_fork test_concurrent_futures \
   test_dict test_list test_set test_unicode test_re test_decimal test_hashlib test_ssl
+# NumPy's longer modules too (test_mem_policy alone takes minutes).
+GPUSCATTER_BACKEND=sim GPUSCATTER_MIN_SIZE=64K GPUSCATTER_CLASSIFY=learn LD_PRELOAD=$LIB \
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider --pyargs numpy.core numpy.lib numpy.linalg \
+  numpy.fft numpy.random numpy.ma

@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 struct buf { unsigned char *p; size_t n; uint64_t seed; int gpu; };
 
@@ -183,12 +184,42 @@ int main(int argc, char **argv)
   pthread_t t[64];
   for (int i = 0; i < threads && i < 64; i++)
     pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)(i + 1));
+  /* Meanwhile, fork: the child allocates in both homes, checks a buffer
+   * the workers may be using, and exits through exit() (atexit handlers,
+   * the library's included). Any deadlock or crash fails the run. */
+  unsigned forks = 0;
+  while (now() < deadline - 0.2) {
+    struct timespec nap = { 0, 100 * 1000 * 1000 };
+    nanosleep(&nap, NULL);
+    pid_t pid = fork();
+    if (pid < 0)
+      continue;
+    if (pid == 0) {
+      for (int k = 0; k < 64; k++) {
+        size_t n = (size_t)1 << (8 + k % 14);
+        unsigned char *p = malloc(n);
+        if (p == NULL)
+          _exit(2);
+        memset(p, k, n);
+        if (p[n - 1] != (unsigned char)k)
+          _exit(3);
+        free(p);
+      }
+      exit(0);
+    }
+    int st = 0;
+    if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+      fprintf(stderr, "FAIL: a child forked under load ended with status %d\n", st);
+      return 1;
+    }
+    forks++;
+  }
   for (int i = 0; i < threads && i < 64; i++)
     pthread_join(t[i], NULL);
   for (int i = 0; i < SLOTS; i++)
     drop(&exchange[i], "exchange");
   printf("stress: %d threads, %lu operations, %lu cross-thread frees, %lu register/unregister "
-         "pairs%s: ok\n", threads, (unsigned long)total_ops, (unsigned long)cross_frees,
-         (unsigned long)registrations, gpu_min ? ", every pointer where its size says" : "");
+         "pairs, %u forks%s: ok\n", threads, (unsigned long)total_ops, (unsigned long)cross_frees,
+         (unsigned long)registrations, forks, gpu_min ? ", every pointer where its size says" : "");
   return 0;
 }
