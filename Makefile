@@ -55,6 +55,7 @@ $(B)/gpuscatter: scripts/gpuscatter
 
 # --- tests ------------------------------------------------------------------
 CHECK_LIBS = $(shell pkg-config --libs check)
+FUZZ_BINS := $(B)/fuzz/env $(B)/fuzz/profile $(B)/fuzz/regtable
 TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_arena \
 	$(B)/tests/check_classify \
 	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check $(B)/tests/engine_check \
@@ -92,7 +93,6 @@ check: all $(TEST_BINS) $(B)/scatter
 
 # libFuzzer targets (clang): the parsers of everything gpuscatter reads, and
 # the registration table against a model.
-FUZZ_BINS := $(B)/fuzz/env $(B)/fuzz/profile $(B)/fuzz/regtable
 FUZZ_FLAGS = -g -O1 $(BASE) -fsanitize=fuzzer,address,undefined
 $(B)/fuzz/env: tests/fuzz/fuzz_env.c $(CONFIG_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
