@@ -24,7 +24,7 @@ enum { HOT_RULE = 1, HOT_PROFILE = 2, HOT_LEARNED = 4 };
 
 struct site {
   uint64_t key;        /* 0: empty slot */
-  uint32_t allocs;     /* approximate (racy): for the debug report */
+  uint32_t allocs;     /* GPUSCATTER_LOG=debug only, approximate: for its report */
   uint32_t misses;
   uint8_t depth, hot;
   uintptr_t pc[BT_MAX];
@@ -34,6 +34,7 @@ static struct {
   struct site *v;
   pthread_mutex_t lock;
   unsigned used, resets;
+  bool count;          /* debug: count allocations per site (a shared write) */
   int rules;
   bool profile;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -45,6 +46,7 @@ void sites_init(const char *rules, int preset, const char *profile)
   if (v == MAP_FAILED)
     return;
   st.rules = rules_init(rules, preset);
+  st.count = log_get_level() >= CFG_LOG_DEBUG;
   st.profile = profile[0] && profile_load(profile) > 0;
   __atomic_store_n(&st.v, (struct site *)v, __ATOMIC_RELEASE);
 }
@@ -150,7 +152,9 @@ unsigned sites_find(const uintptr_t *pc, int depth)
   bool found;
   unsigned s = probe(key, &found);
   if (found) {
-    st.v[s].allocs++;
+    if (st.count) /* relaxed load and store, not an atomic increment: a hint */
+      __atomic_store_n(&st.v[s].allocs, __atomic_load_n(&st.v[s].allocs, __ATOMIC_RELAXED) + 1,
+                       __ATOMIC_RELAXED);
     return s + 1;
   }
   uint8_t hot = decide(pc, depth);

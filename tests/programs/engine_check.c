@@ -1,6 +1,8 @@
 /* The bind engine seen from a program under gpuscatter's sim backend.
  * usage: engine_check coalesce|lazy|async|fail|trim|budget
  * The test script sets the GPUSCATTER_* variables each case needs. */
+#include "stats_json.h"
+
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,22 +16,10 @@
 
 static int (*reg)(void *, size_t, unsigned);
 static int (*unreg)(void *);
-static int (*stats)(char *, size_t);
 static void (*flush)(void);
 static size_t (*trim)(void);
-static char json[4096];
-
-static long long stat(const char *section, const char *key)
-{
-  stats(json, sizeof json);
-  char pat[64];
-  snprintf(pat, sizeof pat, "\"%s\": {", section);
-  const char *s = strstr(json, pat);
-  snprintf(pat, sizeof pat, "\"%s\": ", key);
-  const char *k = s ? strstr(s, pat) : NULL;
-  CHECK(k != NULL, "no %s.%s in %s", section, key, json);
-  return atoll(k + strlen(pat));
-}
+/* The number at section.key of the statistics. */
+static long long stat(const char *section, const char *key) { return (long long)stats_value(section, key); }
 
 static char *take(size_t n)
 {
@@ -43,10 +33,9 @@ int main(int argc, char **argv)
 {
   *(void **)&reg = dlsym(RTLD_DEFAULT, "cudaHostRegister");
   *(void **)&unreg = dlsym(RTLD_DEFAULT, "cudaHostUnregister");
-  *(void **)&stats = dlsym(RTLD_DEFAULT, "gpuscatter_stats_json");
   *(void **)&flush = dlsym(RTLD_DEFAULT, "gpuscatter_flush");
   *(void **)&trim = dlsym(RTLD_DEFAULT, "gpuscatter_trim");
-  CHECK(reg && unreg && stats && flush && trim, "gpuscatter is not preloaded");
+  CHECK(reg && unreg && flush && trim, "gpuscatter is not preloaded");
   const char *m = argc > 1 ? argv[1] : "";
   char *p[64];
 
@@ -56,19 +45,19 @@ int main(int argc, char **argv)
     for (int i = 0; i < 40; i++)
       p[i] = take(3 * MB);
     long long chunks = stat("chunks", "count"), bytes = stat("chunks", "bytes");
-    CHECK(stat("chunks", "bound") == 0, "bound before any registration: %s", json);
+    CHECK(stat("chunks", "bound") == 0, "bound before any registration: %s", stats_text);
     CHECK(reg(p[0], 3 * MB, 0) == 0, "register");
     long long calls = stat("backend_calls", "register");
     long long max = (long long)strtoull(getenv("GPUSCATTER_BIND_MAX"), NULL, 10) << 20;
     printf("%s: %lld chunks, %lld bytes bound in %lld backend calls (at most %lld bytes each)\n",
            m, chunks, bytes, calls, max);
-    CHECK(stat("chunks", "bound") == chunks, "not all bound: %s", json);
+    CHECK(stat("chunks", "bound") == chunks, "not all bound: %s", stats_text);
     CHECK(calls >= (bytes + max - 1) / max && calls <= (bytes + max - 1) / max + 1,
           "%lld calls for %lld bytes", calls, bytes);
     for (int i = 1; i < 40; i++) /* the rest need no backend call */
       CHECK(reg(p[i], 3 * MB, 0) == 0, "register %d", i);
-    CHECK(stat("backend_calls", "register") == calls, "more backend calls: %s", json);
-    CHECK(stat("registrations", "hits") == 40, "hits: %s", json);
+    CHECK(stat("backend_calls", "register") == calls, "more backend calls: %s", stats_text);
+    CHECK(stat("registrations", "hits") == 40, "hits: %s", stats_text);
     return 0;
   }
   if (!strcmp(m, "async")) {
@@ -79,10 +68,10 @@ int main(int argc, char **argv)
     long long chunks = stat("chunks", "count");
     for (int t = 0; t < 500 && stat("chunks", "bound") < chunks - 1; t++)
       usleep(10000);
-    CHECK(stat("chunks", "bound") == chunks - 1, "background binding did not happen: %s", json);
-    CHECK(stat("registrations", "app_calls") == 0, "calls: %s", json);
+    CHECK(stat("chunks", "bound") == chunks - 1, "background binding did not happen: %s", stats_text);
+    CHECK(stat("registrations", "app_calls") == 0, "calls: %s", stats_text);
     flush();
-    CHECK(stat("chunks", "bound") == chunks, "flush did not bind the newest chunk: %s", json);
+    CHECK(stat("chunks", "bound") == chunks, "flush did not bind the newest chunk: %s", stats_text);
     printf("async: %lld of %lld chunks bound with no registration call, the newest on flush\n",
            chunks - 1, chunks);
     return 0;
@@ -90,9 +79,9 @@ int main(int argc, char **argv)
   if (!strcmp(m, "flush")) {
     for (int i = 0; i < 10; i++)
       p[i] = take(3 * MB);
-    CHECK(stat("chunks", "bound") == 0, "lazy mode bound early: %s", json);
+    CHECK(stat("chunks", "bound") == 0, "lazy mode bound early: %s", stats_text);
     flush();
-    CHECK(stat("chunks", "bound") == stat("chunks", "count"), "flush: %s", json);
+    CHECK(stat("chunks", "bound") == stat("chunks", "count"), "flush: %s", stats_text);
     puts("flush: every pending chunk bound");
     return 0;
   }
@@ -101,8 +90,8 @@ int main(int argc, char **argv)
      * to the runtime (the simulated one here) and still succeed. */
     p[0] = take(3 * MB);
     CHECK(reg(p[0], 3 * MB, 0) == 0, "register in a failed unit");
-    CHECK(stat("backend_calls", "failed") == 1, "failed: %s", json);
-    CHECK(stat("registrations", "misses") == 1 && stat("registrations", "hits") == 0, "%s", json);
+    CHECK(stat("backend_calls", "failed") == 1, "failed: %s", stats_text);
+    CHECK(stat("registrations", "misses") == 1 && stat("registrations", "hits") == 0, "%s", stats_text);
     CHECK(reg(p[0], 3 * MB, 0) == 712, "the runtime's own answer for a second registration");
     CHECK(unreg(p[0]) == 0, "unregister in a failed unit");
     CHECK(unreg(p[0]) == 713, "second unregister");
@@ -110,7 +99,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < 30; i++)
       p[i] = take(3 * MB);
     CHECK(reg(p[29], 3 * MB, 0) == 0, "register after the failure");
-    CHECK(stat("registrations", "hits") == 1, "%s", json);
+    CHECK(stat("registrations", "hits") == 1, "%s", stats_text);
     puts("fail: failed unit passes through, later units bind");
     return 0;
   }
@@ -120,12 +109,12 @@ int main(int argc, char **argv)
     CHECK(reg(p[0], 3 * MB, 0) == 0, "register");
     long long bound = stat("chunks", "bound_bytes");
     size_t freed = trim(); /* p[0]'s unit is in use and stays */
-    CHECK(freed > 0 && stat("chunks", "bound_bytes") == bound - (long long)freed, "trim: %zu %s", freed, json);
-    CHECK(stat("chunks", "bound") >= 1, "the unit in use was unbound: %s", json);
+    CHECK(freed > 0 && stat("chunks", "bound_bytes") == bound - (long long)freed, "trim: %zu %s", freed, stats_text);
+    CHECK(stat("chunks", "bound") >= 1, "the unit in use was unbound: %s", stats_text);
     CHECK(unreg(p[0]) == 0, "unregister");
     freed = trim();
-    CHECK(stat("chunks", "bound") == 0 && freed > 0, "second trim: %s", json);
-    CHECK(reg(p[9], 3 * MB, 0) == 0 && stat("chunks", "bound") >= 1, "rebinding after trim: %s", json);
+    CHECK(stat("chunks", "bound") == 0 && freed > 0, "second trim: %s", stats_text);
+    CHECK(reg(p[9], 3 * MB, 0) == 0 && stat("chunks", "bound") >= 1, "rebinding after trim: %s", stats_text);
     printf("trim: unbound idle units, %lld backend unregister calls\n", stat("backend_calls", "unregister"));
     return 0;
   }
@@ -137,7 +126,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 40; i++)
       CHECK(reg(p[i], 3 * MB, 0) == 0, "register %d", i);
     CHECK(stat("budget", "refused") > 0 && stat("registrations", "misses") > 0 &&
-          stat("registrations", "hits") > 0, "%s", json);
+          stat("registrations", "hits") > 0, "%s", stats_text);
     printf("budget: %lld answered from arenas, %lld passed through\n", stat("registrations", "hits"),
            stat("registrations", "misses"));
     return 0;

@@ -13,6 +13,8 @@
  *   rule:    allocations in libsiterule.so (a rule names it; or the
  *            library SITERULE_LIB names) enter the window, those of a
  *            function the rule does not name do not. */
+#include "stats_json.h"
+
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,24 +25,10 @@
 
 static int (*reg)(void *, size_t, unsigned);
 static int (*unreg)(void *);
-static int (*stats)(char *, size_t);
-static char json[4096];
-
-static unsigned long long stat_of(const char *section, const char *key)
-{
-  stats(json, sizeof json);
-  char pat[64];
-  snprintf(pat, sizeof pat, "\"%s\": {", section);
-  const char *s = strstr(json, pat);
-  snprintf(pat, sizeof pat, "\"%s\": ", key);
-  const char *k = s ? strstr(s, pat) : NULL;
-  CHECK(k != NULL, "no %s.%s in %s", section, key, json);
-  return strtoull(k + strlen(pat), NULL, 10);
-}
 
 static int in_window(const void *p)
 {
-  uintptr_t base = stat_of("window", "base"), size = stat_of("window", "size");
+  uintptr_t base = stats_value("window", "base"), size = stats_value("window", "size");
   return (uintptr_t)p - base < size;
 }
 
@@ -104,8 +92,7 @@ int main(int argc, char **argv)
 {
   *(void **)&reg = dlsym(RTLD_DEFAULT, "cudaHostRegister");
   *(void **)&unreg = dlsym(RTLD_DEFAULT, "cudaHostUnregister");
-  *(void **)&stats = dlsym(RTLD_DEFAULT, "gpuscatter_stats_json");
-  CHECK(reg && unreg && stats, "gpuscatter is not preloaded");
+  CHECK(reg && unreg, "gpuscatter is not preloaded");
   const char *m = argc > 1 ? argv[1] : "";
   int n = argc > 2 ? atoi(argv[2]) : 400;
 
@@ -140,7 +127,7 @@ int main(int argc, char **argv)
           free(walk(5, path));
     }
     printf("many: 32768 other sites; f still placed %d/%d; hot sites %llu\n", in, n,
-           stat_of("classify", "hot_sites"));
+           stats_value("classify", "hot_sites"));
     return 0;
   }
   if (strcmp(m, "churn") == 0) {
@@ -149,7 +136,7 @@ int main(int argc, char **argv)
     CHECK(fs && ns, "calloc");
     unsigned long long hits[2], learned = 0;
     for (int round = 0; round < 2; round++) { /* the same call sites twice */
-      unsigned long long before = stat_of("registrations", "hits");
+      unsigned long long before = stats_value("registrations", "hits");
       for (int i = 0; i < n; i++) {
         fs[i] = f(ns[i] = size_at(&seed));
         for (int k = 0; k < 50; k++)
@@ -157,9 +144,9 @@ int main(int argc, char **argv)
       }
       for (int i = 0; i < n; i++)
         CHECK(reg(fs[i], ns[i], 0) == 0, "register");
-      hits[round] = stat_of("registrations", "hits") - before;
+      hits[round] = stats_value("registrations", "hits") - before;
       if (round == 0)
-        learned = stat_of("classify", "hot_sites");
+        learned = stats_value("classify", "hot_sites");
       for (int i = 0; i < n; i++) {
         CHECK(unreg(fs[i]) == 0, "unregister");
         free(fs[i]);
@@ -174,13 +161,13 @@ int main(int argc, char **argv)
   for (int i = 0; i < n; i++) {
     size_t sz = size_at(&seed);
     char *fp = f(sz), *gp = g(sz);
-    unsigned long long before = stat_of("registrations", "hits");
+    unsigned long long before = stats_value("registrations", "hits");
     CHECK(reg(fp, sz, 0) == 0, "register f's buffer");
-    int hit = stat_of("registrations", "hits") > before;
+    int hit = stats_value("registrations", "hits") > before;
     if (hit && first_hit < 0)
       first_hit = i;
     if (i == 0)
-      hits0 = stat_of("registrations", "hits");
+      hits0 = stats_value("registrations", "hits");
     else
       later += hit;
     if (i > 0)

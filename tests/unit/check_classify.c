@@ -15,25 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Run f with stderr captured; returns what was written. */
-static const char *captured(void (*f)(void *), void *arg)
-{
-  static char out[4096];
-  char path[] = "/tmp/gpuscatter-cls-XXXXXX";
-  int fd = mkstemp(path);
-  ck_assert_int_ge(fd, 0);
-  int saved = dup(2);
-  dup2(fd, 2);
-  f(arg);
-  dup2(saved, 2);
-  close(saved);
-  ssize_t n = pread(fd, out, sizeof out - 1, 0);
-  out[n > 0 ? n : 0] = '\0';
-  close(fd);
-  unlink(path);
-  return out;
-}
-
 START_TEST(qualified)
 {
   static const struct { const char *in, *out; } t[] = {

@@ -108,24 +108,10 @@ START_TEST(format)
 }
 END_TEST
 
+static void read_into(void *c) { cfg_read(c); }
+
 /* Run cfg_read with stderr captured; returns what was written. */
-static const char *read_with(struct cfg *c)
-{
-  static char out[4096];
-  char path[] = "/tmp/gpuscatter-cfg-XXXXXX";
-  int fd = mkstemp(path);
-  ck_assert_int_ge(fd, 0);
-  int saved = dup(2);
-  dup2(fd, 2);
-  cfg_read(c);
-  dup2(saved, 2);
-  close(saved);
-  ssize_t n = pread(fd, out, sizeof out - 1, 0);
-  out[n > 0 ? n : 0] = '\0';
-  close(fd);
-  unlink(path);
-  return out;
-}
+static const char *read_with(struct cfg *c) { return captured(read_into, c); }
 
 static void clear_env(void)
 {
