@@ -63,6 +63,15 @@ grep -q "hits 8/8" "$WORK/out" || fail "not every registration answered: $(cat "
 balanced bind
 echo "ok: $n objects for $total bytes, delay pattern $delays, 7 registrations without an ioctl, exit released all"
 
+# async: the bind thread binds chunks as the program moves past them, in
+# batches of its own; each batch still ends with a map that updates.
+run bind GPUSCATTER_BIND=async
+grep -q "hits 8/8" "$WORK/out" || fail "async: not every registration answered: $(cat "$WORK/out")"
+[ "$(grep 'op=map' "$L" | tail -1 | sed 's/.*delay=\([01]\).*/\1/')" = 0 ] ||
+  fail "async: the last map of the last batch was delayed"
+balanced async
+echo "ok: async binding: $(grep -c 'op=userptr.*rc=0$' "$L") objects, every registration answered, released at exit"
+
 run trim
 between unregistered trimmed | grep -q "op=unmap" || fail "gpuscatter_trim() released nothing"
 [ "$(between trimmed end | grep -c 'op=')" = 0 ] || fail "ioctls after trim"
