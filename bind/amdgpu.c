@@ -77,6 +77,8 @@ static int find_node(char *path, size_t len)
 {
   drmDevicePtr devs[64];
   int n = drm.devices(0, devs, 64), fd = -1;
+  if (n > 64)
+    n = 64; /* never trust a count past the array */
   for (int i = 0; i < n && fd < 0; i++) {
     if (!(devs[i]->available_nodes & (1 << DRM_NODE_RENDER)))
       continue;
