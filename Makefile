@@ -17,14 +17,21 @@ LIB_CFLAGS := $(BASE) -fPIC -fvisibility=hidden -ftls-model=initial-exec -fno-bu
 DRM_CFLAGS = $(shell pkg-config --cflags libdrm 2>/dev/null || echo -I/usr/include/libdrm)
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-CONFIG_SRCS  := config/options.c config/parse.c config/log.c config/fault.c
-PRELOAD_SRCS := preload/real.c preload/route.c preload/counters.c preload/malloc.c \
-	preload/new.c preload/stats.c preload/init.c preload/regtable.c preload/runtime.c \
-	preload/register.c preload/cuda.c preload/hip.c preload/api.c preload/privfile.c \
-	preload/backtrace.c preload/rules.c preload/profile.c preload/sites.c preload/classify.c
-ARENA_SRCS   := arena/window.c arena/chunks.c arena/hooks.c arena/gpu_arena.c
-BIND_SRCS    := bind/engine.c bind/rtbind.c bind/cuda.c bind/hip.c bind/amdgpu.c bind/sim.c
-LIB_SRCS := $(CONFIG_SRCS) $(PRELOAD_SRCS) $(ARENA_SRCS) $(BIND_SRCS)
+# The folders form a one-way stack: each includes only folders before it
+# (tests/integration/layout.sh checks it).
+LAYERS := config arena classify runtime bind preload
+CONFIG_SRCS   := config/options.c config/parse.c config/log.c config/fault.c config/io.c \
+	config/privfile.c config/counters.c
+ARENA_SRCS    := arena/window.c arena/chunks.c arena/hooks.c arena/gpu_arena.c
+CLASSIFY_SRCS := classify/backtrace.c classify/rules.c classify/profile.c classify/sites.c \
+	classify/classify.c
+RUNTIME_SRCS  := runtime/flavor.c runtime/regtable.c runtime/lookup.c runtime/simrt.c
+BIND_SRCS     := bind/engine.c bind/backends.c bind/rtbind.c bind/cuda.c bind/hip.c \
+	bind/amdgpu.c bind/sim.c
+PRELOAD_SRCS  := preload/real.c preload/route.c preload/malloc.c preload/new.c \
+	preload/register.c preload/cuda.c preload/hip.c preload/stats.c preload/api.c \
+	preload/fork.c preload/init.c
+LIB_SRCS := $(CONFIG_SRCS) $(ARENA_SRCS) $(CLASSIFY_SRCS) $(RUNTIME_SRCS) $(BIND_SRCS) $(PRELOAD_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 
 DEPS_STAMP := $(B)/.deps-installed
@@ -45,7 +52,7 @@ $(B)/obj/%.o: %.c | $(DEPS_STAMP)
 $(B)/libgpuscatter.so: $(LIB_OBJS)
 	$(CC) -shared -o $@ $^ -Wl,-z,defs -Wl,-rpath,'$$ORIGIN' -ljemalloc -ldl -lpthread
 
-$(B)/gpuscatter-env: config/env_tool.c $(CONFIG_SRCS) | $(DEPS_STAMP)
+$(B)/gpuscatter-env: tools/gpuscatter-env.c $(CONFIG_SRCS) | $(DEPS_STAMP)
 	$(CC) $(CFLAGS) $(BASE) -o $@ $^
 
 $(B)/gpuscatter: scripts/gpuscatter
@@ -68,8 +75,8 @@ $(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(DEPS_STAMP
 	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS)
 
 # Rules and profiles alone: plain C parsing, under ASan and UBSan.
-$(B)/tests/check_classify: tests/unit/check_classify.c preload/rules.c preload/profile.c \
-		preload/privfile.c $(CONFIG_SRCS) | $(DEPS_STAMP)
+$(B)/tests/check_classify: tests/unit/check_classify.c classify/rules.c classify/profile.c \
+		$(CONFIG_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS) -lpthread
 
@@ -97,13 +104,13 @@ FUZZ_FLAGS = -g -O1 $(BASE) -fsanitize=fuzzer,address,undefined
 $(B)/fuzz/env: tests/fuzz/fuzz_env.c $(CONFIG_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $^
-$(B)/fuzz/profile: tests/fuzz/fuzz_profile.c preload/profile.c preload/rules.c preload/privfile.c \
+$(B)/fuzz/profile: tests/fuzz/fuzz_profile.c classify/profile.c classify/rules.c \
 		$(CONFIG_SRCS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $^ -lpthread
-$(B)/fuzz/regtable: tests/fuzz/fuzz_regtable.c preload/regtable.c | $(DEPS_STAMP)
+$(B)/fuzz/regtable: tests/fuzz/fuzz_regtable.c runtime/regtable.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_FLAGS) -o $@ $^ -lpthread
+	clang $(FUZZ_FLAGS) -o $@ $^ -ljemalloc -lpthread
 
 fuzz: $(FUZZ_BINS)
 	scripts/fuzz.sh

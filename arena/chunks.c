@@ -153,11 +153,14 @@ void chunks_set_state(uintptr_t base, int state)
   pthread_mutex_unlock(&ct.lock);
 }
 
-void chunks_after_fork_child(void)
+void chunks_fork(enum fork_phase ph)
 {
-  /* Another thread may have held the lock when the process forked; in the
-   * child that thread does not exist. Entries are only appended or have
-   * single words stored, so the table itself is consistent. */
+  /* Not taken in PREPARE: jemalloc's extent hooks take this lock with an
+   * arena lock held, and jemalloc's own prepare handler, which takes those,
+   * runs after ours. Entries are only appended or have single words
+   * stored, so the table a child inherits is consistent. */
+  if (ph != FORK_CHILD)
+    return;
   pthread_mutex_init(&ct.lock, NULL);
   pthread_cond_init(&ct.changed, NULL);
   ct.live = false;
@@ -300,8 +303,6 @@ int chunks_wait(uintptr_t addr, struct chunk *out)
   pthread_mutex_unlock(&ct.lock);
   return state;
 }
-
-size_t chunks_count(void) { return __atomic_load_n(&ct.n, __ATOMIC_RELAXED); }
 
 void chunks_stats(struct chunks_stats *s)
 {

@@ -4,6 +4,8 @@
 #ifndef GPUSCATTER_CHUNKS_H
 #define GPUSCATTER_CHUNKS_H
 
+#include "../config/fork.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,12 +82,8 @@ void chunks_finish_unbind(const struct chunk_run *r, bool ok);
  * (-1 when addr is in no chunk) and a copy in *out. */
 int chunks_wait(uintptr_t addr, struct chunk *out);
 
-/* In a forked child: the child owns no registrations. */
-void chunks_after_fork_child(void);
-
-/* Chunks committed so far, read without the lock (a hint, for noticing
- * growth cheaply). */
-size_t chunks_count(void);
+/* Across fork (config/fork.h): the child owns no registrations. */
+void chunks_fork(enum fork_phase ph);
 
 struct chunks_stats { uint64_t count, bytes, bound, bound_bytes; };
 void chunks_stats(struct chunks_stats *s);

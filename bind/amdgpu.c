@@ -6,7 +6,7 @@
  * loaded only when this backend is chosen.
  *
  * Not for HIP queues: the kernel revalidates render-node userptrs at
- * command submission, KFD queues never do (design brief). */
+ * command submission, KFD queues never do (docs/DESIGN.md, "libdrm_amdgpu facts"). */
 #include "backend.h"
 #include "../config/config.h"
 #include "../config/log.h"
@@ -95,8 +95,9 @@ static int find_node(char *path, size_t len)
   return fd;
 }
 
-static int ag_init(void)
+static int ag_init(struct backend *be)
 {
+  (void)be;
   const struct cfg *c = cfg_get();
   void *h = dlopen("libdrm_amdgpu.so.1", RTLD_NOW | RTLD_LOCAL);
   if (h == NULL) {
@@ -151,7 +152,7 @@ static int ag_init(void)
   return 0;
 }
 
-static void ag_attach(void) {}
+static void ag_attach(struct backend *be) { (void)be; }
 
 static bool remember(uintptr_t base, size_t size, amdgpu_bo_handle bo)
 {
@@ -180,8 +181,9 @@ static void flush_delayed(void)
   ag.delayed.bo = NULL;
 }
 
-static int ag_bind(uintptr_t base, size_t size, bool more, uintptr_t *dev)
+static int ag_bind(struct backend *be, uintptr_t base, size_t size, bool more, uintptr_t *dev)
 {
+  (void)be;
   amdgpu_bo_handle bo = NULL;
   int r = ag.from_user(ag.dev, (void *)base, size, &bo);
   if (r == 0) {
@@ -209,9 +211,9 @@ static int ag_bind(uintptr_t base, size_t size, bool more, uintptr_t *dev)
   return 0;
 }
 
-static int ag_unbind(uintptr_t base, size_t size)
+static int ag_unbind(struct backend *be, uintptr_t base, size_t size)
 {
-  (void)size;
+  (void)be, (void)size;
   pthread_mutex_lock(&ag.lock);
   size_t i = 0;
   while (i < ag.n && ag.v[i].base != base)
@@ -229,8 +231,9 @@ static int ag_unbind(uintptr_t base, size_t size)
 }
 
 /* Everything we created, then our reference to the device. */
-static void ag_fini(void)
+static void ag_fini(struct backend *be)
 {
+  (void)be;
   pthread_mutex_lock(&ag.lock);
   for (size_t i = 0; i < ag.n; i++) {
     ag.va_op(ag.dev, ag.v[i].bo, 0, ag.v[i].size, ag.v[i].base, 0, AMDGPU_VA_OP_UNMAP);
@@ -250,6 +253,13 @@ static const char *ag_error(int rc, char *buf, size_t len)
   return buf;
 }
 
-struct backend backend_amdgpu = { .name = "amdgpu", .init = ag_init, .attach = ag_attach,
-                                  .reg = ag_bind, .unreg = ag_unbind, .fini = ag_fini,
-                                  .error_name = ag_error, .device = -1 };
+/* The objects belong to the parent's device file: a forked child keeps
+ * the records (it never releases them: fini runs only where they were
+ * made). */
+static void ag_fork(enum fork_phase ph) { fork_mutex(&ag.lock, ph); }
+
+const struct backend_ops backend_amdgpu = {
+  .name = "amdgpu", .cfg = CFG_BACKEND_AMDGPU, .flavors = 1u << FLAVOR_HIP,
+  .init = ag_init, .attach = ag_attach, .reg = ag_bind, .unreg = ag_unbind, .fini = ag_fini,
+  .error_name = ag_error, .fork = ag_fork,
+};

@@ -28,11 +28,10 @@ static struct {
   pthread_mutex_t lock;
   pthread_cond_t work;
   int state;
-  enum flavor flavor;
-  struct backend *be;
+  struct backend be;
   size_t bind_max;
-  bool async, kick, stop, thread_running, watching, exit_hooked;
-  pthread_t thread, watcher;
+  bool async, kick, stop, thread_running, exit_hooked;
+  pthread_t thread;
   uint64_t reg, unreg, failed;
   double seconds;
   bool warned, unbind_warned;
@@ -49,8 +48,8 @@ static double now(void)
 /* The backend's error as text: "EFAULT (Bad address)", or the number. */
 static const char *error_text(int rc, char *buf, size_t len)
 {
-  if (eng.be->error_name)
-    return eng.be->error_name(rc, buf, len);
+  if (eng.be.ops->error_name)
+    return eng.be.ops->error_name(rc, buf, len);
   snprintf(buf, len, "error %d", rc);
   return buf;
 }
@@ -66,7 +65,7 @@ static void bind_run(const struct chunk_run *r, bool more)
   uintptr_t dev = 0;
   double t0 = now();
   int rc = fault_hit(FAULT_BIND) ? 999 /* cudaErrorUnknown */
-                                 : eng.be->reg(r->base, r->size, more, &dev);
+                                 : eng.be.ops->reg(&eng.be, r->base, r->size, more, &dev);
   double dt = now() - t0;
   pthread_mutex_lock(&eng.lock);
   eng.reg++;
@@ -80,7 +79,7 @@ static void bind_run(const struct chunk_run *r, bool more)
   char e[96];
   if (warn)
     log_warn("%s backend could not register %zu bytes at %p (%s); "
-             "registrations there pass through to the runtime", eng.be->name, r->size,
+             "registrations there pass through to the runtime", eng.be.ops->name, r->size,
              (void *)r->base, error_text(rc, e, sizeof e));
   chunks_finish_run(r, rc == 0, dev);
 }
@@ -101,7 +100,7 @@ static void bind_pending(void)
 static void *bind_main(void *arg)
 {
   (void)arg;
-  eng.be->attach();
+  eng.be.ops->attach(&eng.be);
   pthread_mutex_lock(&eng.lock);
   while (!eng.stop) {
     eng.kick = false;
@@ -132,23 +131,19 @@ static void bind_shutdown(void)
   pthread_mutex_lock(&eng.lock);
   eng.stop = true;
   pthread_cond_broadcast(&eng.work);
-  bool bind = eng.thread_running, watch = eng.watching;
-  pthread_t bt = eng.thread, wt = eng.watcher;
-  if (bind && watch && pthread_equal(bt, wt))
-    watch = false; /* the watcher became the bind thread: join it once */
-  eng.thread_running = eng.watching = false;
+  bool bind = eng.thread_running;
+  pthread_t bt = eng.thread;
+  eng.thread_running = false;
   pthread_mutex_unlock(&eng.lock);
   if (bind)
     pthread_join(bt, NULL);
-  if (watch)
-    pthread_join(wt, NULL);
   /* A forked child inherits this handler and, for the amdgpu backend, the
    * parent's open device file: releasing from there would destroy the
    * parent's buffer objects. */
-  if (eng.be && eng.be->fini && eng.owner == getpid() &&
+  if (eng.be.ops && eng.be.ops->fini && eng.owner == getpid() &&
       __atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) == ENG_LIVE) {
     __atomic_store_n(&eng.state, ENG_OFF, __ATOMIC_RELEASE);
-    eng.be->fini();
+    eng.be.ops->fini(&eng.be);
   }
 }
 
@@ -161,57 +156,43 @@ static void hook_exit(void)
     atexit(bind_shutdown);
 }
 
-/* auto: the backend of the runtime the application calls. The others
- * serve one flavor; the application's calls of the other pass through. */
-static struct backend *choose(const struct cfg *c, enum flavor f)
+/* The backend table decides; one that does not serve this flavor leaves
+ * its calls to the runtime, once said. */
+static const struct backend_ops *choose(const struct cfg *c, enum flavor f)
 {
-  bool cuda = f == FLAVOR_CUDA;
-  struct backend *be = NULL;
-  switch (c->backend) {
-  case CFG_BACKEND_SIM: return &backend_sim;
-  case CFG_BACKEND_AUTO: return cuda ? &backend_cuda : &backend_hip;
-  case CFG_BACKEND_CUDA: be = cuda ? &backend_cuda : NULL; break;
-  case CFG_BACKEND_HIP: be = cuda ? NULL : &backend_hip; break;
-  case CFG_BACKEND_AMDGPU: be = cuda ? NULL : &backend_amdgpu; break;
-  default: return NULL; /* off */
-  }
-  if (be == NULL)
+  if (c->backend == CFG_BACKEND_OFF)
+    return NULL;
+  const struct backend_ops *b = backend_choose(c->backend, f);
+  if (b == NULL)
     log_warn("GPUSCATTER_BACKEND does not serve this application's %s calls; they pass through",
-             cuda ? "CUDA" : "HIP");
-  return be;
+             flavor(f)->name);
+  return b;
 }
 
-/* Start the backend for flavor f. With on_this_thread, the caller becomes
- * the bind thread (the watcher does) instead of a new one being made. */
-static void start_on(enum flavor f, bool on_this_thread)
+/* Start the backend for flavor f. */
+static void start(enum flavor f)
 {
   const struct cfg *c = cfg_get();
   int s = ENG_IDLE;
   if (c == NULL || !__atomic_compare_exchange_n(&eng.state, &s, ENG_STARTING, false,
                                                 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
     return;
-  eng.flavor = f;
   eng.bind_max = c->bind_max;
   eng.async = c->bind == CFG_BIND_ASYNC;
-  eng.be = choose(c, f);
-  if (eng.be == NULL || eng.be->init() != 0) {
+  eng.be = (struct backend){ .ops = choose(c, f), .flavor = f, .device = -1 };
+  if (eng.be.ops == NULL || eng.be.ops->init(&eng.be) != 0) {
     __atomic_store_n(&eng.state, ENG_OFF, __ATOMIC_RELEASE);
     return;
   }
-  log_debug("%s backend live on device %d (%s binding)", eng.be->name, eng.be->device,
+  log_debug("%s backend live on device %d (%s binding)", eng.be.ops->name, eng.be.device,
             eng.async ? "async" : "lazy");
   eng.owner = getpid();
-  if (eng.be->fini)
+  if (eng.be.ops->fini)
     hook_exit();
   if (eng.async) {
     pthread_mutex_lock(&eng.lock);
-    if (on_this_thread) {
-      eng.thread = pthread_self();
-      eng.thread_running = true;
-    } else {
-      eng.thread_running = !fault_hit(FAULT_THREAD) &&
-                           pthread_create(&eng.thread, NULL, bind_main, NULL) == 0;
-    }
+    eng.thread_running = !fault_hit(FAULT_THREAD) &&
+                         pthread_create(&eng.thread, NULL, bind_main, NULL) == 0;
     pthread_mutex_unlock(&eng.lock);
     if (eng.thread_running)
       hook_exit();
@@ -223,88 +204,31 @@ static void start_on(enum flavor f, bool on_this_thread)
   chunks_go_live(eng.thread_running ? notify : NULL);
 }
 
-static void start(enum flavor f) { start_on(f, false); }
-
 void bind_runtime_seen(enum flavor f)
 {
   if (__builtin_expect(__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) == ENG_IDLE, 0))
     start(f);
 }
 
-void bind_start_sim(void) { start(FLAVOR_CUDA); }
-
-/* Polls the driver with a growing interval (5 ms to 1 s) until a device is
- * in use, then becomes the bind thread. Waits on the engine's condition so
- * that exit can wake it. */
-static void *watch_main(void *arg)
+void bind_start_at_load(void)
 {
-  (void)arg;
-  long wait_ms = 5;
-  for (;;) {
-    int dev = -1;
-    if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_IDLE)
-      break; /* the application's own call started the engine */
-    if (backend_cuda.probe(&dev) == 1) {
-      backend_cuda.device = dev;
-      start_on(FLAVOR_CUDA, true);
-      if (eng.thread_running && pthread_equal(eng.thread, pthread_self()))
-        return bind_main(NULL);
-      break;
-    }
-    struct timespec t;
-    clock_gettime(CLOCK_REALTIME, &t);
-    t.tv_nsec += wait_ms * 1000000;
-    t.tv_sec += t.tv_nsec / 1000000000;
-    t.tv_nsec %= 1000000000;
-    pthread_mutex_lock(&eng.lock);
-    bool stop = eng.stop;
-    if (!stop)
-      pthread_cond_timedwait(&eng.work, &eng.lock, &t);
-    stop = eng.stop;
-    pthread_mutex_unlock(&eng.lock);
-    if (stop)
-      break;
-    wait_ms = wait_ms < 500 ? wait_ms * 2 : 1000;
-  }
-  return NULL; /* joined at exit */
-}
-
-void bind_arena_grew(void)
-{
-  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_IDLE ||
-      __atomic_load_n(&eng.watching, __ATOMIC_ACQUIRE))
-    return;
   const struct cfg *c = cfg_get();
-  int dev;
-  if (c == NULL || c->bind != CFG_BIND_ASYNC ||
-      (c->backend != CFG_BACKEND_AUTO && c->backend != CFG_BACKEND_CUDA) ||
-      backend_cuda.probe(&dev) < 0)
-    return; /* no driver in this process: nothing to wait for */
-  bool no = false;
-  if (!__atomic_compare_exchange_n(&eng.watching, &no, true, false, __ATOMIC_ACQ_REL,
-                                   __ATOMIC_RELAXED))
-    return;
-  pthread_mutex_lock(&eng.lock);
-  bool ok = pthread_create(&eng.watcher, NULL, watch_main, NULL) == 0;
-  pthread_mutex_unlock(&eng.lock);
-  if (ok)
-    hook_exit();
-  else
-    __atomic_store_n(&eng.watching, false, __ATOMIC_RELEASE);
+  const struct backend_ops *b = c ? backend_named(c->backend) : NULL;
+  if (b && b->live_at_load)
+    start(FLAVOR_CUDA);
 }
 
 bool bind_live(enum flavor f)
 {
   int s = __atomic_load_n(&eng.state, __ATOMIC_ACQUIRE);
-  /* The simulated runtime answers both flavors. */
-  return s == ENG_LIVE && (eng.flavor == f || eng.be == &backend_sim);
+  return s == ENG_LIVE && (eng.be.ops->flavors & (1u << f));
 }
 
 int bind_device(void)
 {
-  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_LIVE || eng.be->device < 0)
+  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_LIVE || eng.be.device < 0)
     return 0;
-  return eng.be->device;
+  return eng.be.device;
 }
 
 int bind_ensure(uintptr_t addr, struct chunk *out)
@@ -349,7 +273,7 @@ size_t bind_trim(bool (*in_use)(uintptr_t, size_t))
       continue;
     }
     double t0 = now();
-    int rc = fault_hit(FAULT_UNBIND) ? 999 : eng.be->unreg(r.base, r.size);
+    int rc = fault_hit(FAULT_UNBIND) ? 999 : eng.be.ops->unreg(&eng.be, r.base, r.size);
     pthread_mutex_lock(&eng.lock);
     eng.unreg++;
     eng.seconds += now() - t0;
@@ -359,7 +283,7 @@ size_t bind_trim(bool (*in_use)(uintptr_t, size_t))
     char e[96];
     if (warn)
       log_warn("%s backend could not unregister %zu bytes at %p (%s); they stay registered",
-               eng.be->name, r.size, (void *)r.base, error_text(rc, e, sizeof e));
+               eng.be.ops->name, r.size, (void *)r.base, error_text(rc, e, sizeof e));
     chunks_finish_unbind(&r, rc == 0);
     if (rc == 0)
       freed += r.size;
@@ -370,7 +294,7 @@ size_t bind_trim(bool (*in_use)(uintptr_t, size_t))
 void bind_stats(struct bind_stats *s)
 {
   pthread_mutex_lock(&eng.lock);
-  s->backend = eng.state == ENG_LIVE ? eng.be->name : "none";
+  s->backend = eng.state == ENG_LIVE ? eng.be.ops->name : "none";
   s->reg = eng.reg;
   s->unreg = eng.unreg;
   s->failed = eng.failed;
@@ -378,12 +302,20 @@ void bind_stats(struct bind_stats *s)
   pthread_mutex_unlock(&eng.lock);
 }
 
-void bind_after_fork_child(void)
+void bind_fork(enum fork_phase ph)
 {
+  if (ph != FORK_CHILD) {
+    fork_mutex(&eng.lock, ph);
+    backends_fork(ph);
+    return;
+  }
   /* The child has no bind thread and owns no registrations; a CUDA or HIP
-   * context does not survive fork either, so its calls pass through. */
+   * context does not survive fork either, so its calls pass through. A
+   * backend live from the start is live in the child too. */
+  backends_fork(ph);
   pthread_mutex_init(&eng.lock, NULL);
   pthread_cond_init(&eng.work, NULL);
-  eng.thread_running = eng.watching = false;
-  eng.state = eng.be == &backend_sim ? ENG_IDLE : ENG_OFF;
+  eng.thread_running = false;
+  eng.kick = eng.stop = false;
+  eng.state = eng.be.ops && eng.be.ops->live_at_load ? ENG_IDLE : ENG_OFF;
 }

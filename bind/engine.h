@@ -5,7 +5,8 @@
 #define GPUSCATTER_ENGINE_H
 
 #include "../arena/chunks.h"
-#include "../preload/regtable.h"
+#include "../config/fork.h"
+#include "../runtime/flavor.h"
 
 #include <stdbool.h>
 
@@ -34,15 +35,10 @@ size_t bind_trim(bool (*in_use)(uintptr_t base, size_t size));
 struct bind_stats { const char *backend; uint64_t reg, unreg, failed; double seconds; };
 void bind_stats(struct bind_stats *s);
 
-/* The GPU arena grew. In async mode, when a GPU runtime is in the process
- * but has not been seen yet, start a thread that waits for it to be in use
- * and then binds: binding then overlaps the application's loading instead
- * of its first registration. Cheap when there is nothing to do. */
-void bind_arena_grew(void);
+/* At load: a backend that needs no runtime (sim) is live from the start. */
+void bind_start_at_load(void);
 
-/* GPUSCATTER_BACKEND=sim: the simulated runtime is live from the start. */
-void bind_start_sim(void);
-
-void bind_after_fork_child(void);
+/* The engine's and the backends' fork handling. */
+void bind_fork(enum fork_phase ph);
 
 #endif

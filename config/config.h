@@ -73,6 +73,10 @@ int cfg_parse_bool(const char *s, bool *out);
 int cfg_parse_uint(const char *s, uint64_t *out);
 int cfg_parse_enum(const char *s, const char *const *words, int *out);
 
+/* The word an enum option's value stands for ("cuda" for
+ * cfg_word("GPUSCATTER_BACKEND", CFG_BACKEND_CUDA)); "?" if none. */
+const char *cfg_word(const char *name, int value);
+
 /* Format bytes the way users write them (64M, 1T, 4097). */
 void cfg_format_size(uint64_t v, char *buf, size_t len);
 

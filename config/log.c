@@ -1,6 +1,7 @@
 /* Diagnostics go through write(2) from a stack buffer: this code runs
  * inside malloc, where stdio could recurse or deadlock. */
 #include "log.h"
+#include "io.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -30,12 +31,6 @@ void log_msg(int level, const char *fmt, ...)
   if (len > sizeof buf - 2)
     len = sizeof buf - 2;
   buf[len++] = '\n';
-  for (size_t off = 0; off < len;) {
-    ssize_t w = write(2, buf + off, len - off);
-    if (w <= 0 && errno != EINTR)
-      break;
-    if (w > 0)
-      off += (size_t)w;
-  }
+  io_write_all(2, buf, len);
   errno = saved;
 }

@@ -194,6 +194,19 @@ static void read_all(struct cfg *c, bool warn, void (*each)(const struct cfg_opt
 
 void cfg_read(struct cfg *c) { read_all(c, true, NULL, NULL); }
 
+const char *cfg_word(const char *name, int value)
+{
+  for (size_t i = 0; i < cfg_noptions; i++) {
+    const struct cfg_option *o = &cfg_options[i];
+    if (o->type != CFG_ENUM || strcmp(o->name, name) != 0)
+      continue;
+    for (int w = 0; o->words[w]; w++)
+      if (w == value)
+        return o->words[w];
+  }
+  return "?";
+}
+
 static struct cfg cfg_global;
 static int cfg_state; /* 0 unread, 1 being read, 2 ready */
 
@@ -213,20 +226,11 @@ const struct cfg *cfg_get(void)
 
 /* --- description, for `gpuscatter env` and the README ------------------ */
 
-#include <stdio.h>
-#include <unistd.h>
+#include "io.h"
 
-static void put(int fd, const char *s)
-{
-  size_t n = strlen(s);
-  while (n) {
-    ssize_t w = write(fd, s, n);
-    if (w <= 0)
-      return;
-    s += w;
-    n -= (size_t)w;
-  }
-}
+#include <stdio.h>
+
+static void put(int fd, const char *s) { io_write_all(fd, s, strlen(s)); }
 
 struct describe_arg { int fd; bool markdown; };
 

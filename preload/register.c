@@ -4,29 +4,41 @@
  * way) so that cudaGetLastError/hipGetLastError read what they would have
  * without gpuscatter. */
 #include "register.h"
-#include "classify.h"
-#include "counters.h"
-#include "runtime.h"
 #include "../arena/window.h"
 #include "../bind/engine.h"
+#include "../classify/classify.h"
 #include "../config/config.h"
-
-enum { NO_DEVICE = 100 }; /* cudaErrorNoDevice, hipErrorNoDevice */
+#include "../config/counters.h"
+#include "../runtime/regtable.h"
+#include "../runtime/runtime.h"
 
 /* What the application registered inside the window, per flavor; and the
  * window ranges we passed through to the runtime (spanning two units, or
  * in a unit the backend refused), whose later calls must pass through too. */
-static struct regtable app[2] = { REGTABLE_INIT(false), REGTABLE_INIT(true) };
-static struct regtable passed[2] = { REGTABLE_INIT(false), REGTABLE_INIT(true) };
+static struct {
+  struct regtable app[FLAVOR_N], passed[FLAVOR_N];
+} rg = {
+  .app = { REGTABLE_INIT, REGTABLE_INIT },
+  .passed = { REGTABLE_INIT, REGTABLE_INIT },
+};
 
 /* A static object nobody registers: unregistering it fails with 713. */
 static char never_registered;
 
+/* The flavor's number for a regtable outcome. */
+static int errnum(enum flavor f, int rc)
+{
+  const struct flavor_errors *e = &flavor(f)->err;
+  return rc == REG_OK ? 0 : rc == REG_ALREADY ? e->already
+       : rc == REG_NOT_REGISTERED ? e->not_registered : e->invalid;
+}
+
 static int fail(enum flavor f, int rc, const struct chunk *c)
 {
   const struct rt_ops *o = rt_ops(f);
+  int e = errnum(f, rc);
   if (o->set_error) {
-    o->set_error(rc);
+    o->set_error(e);
   } else if (rc == REG_INVALID && o->reg) {
     o->reg(NULL, 0, 0);
   } else if (rc == REG_ALREADY && o->reg && c) {
@@ -34,10 +46,8 @@ static int fail(enum flavor f, int rc, const struct chunk *c)
   } else if (rc == REG_NOT_REGISTERED && o->unreg) {
     o->unreg(&never_registered);
   }
-  return rc;
+  return e;
 }
-
-enum { CAPTURE_UNSUPPORTED = 900 }; /* cudaErrorStreamCaptureUnsupported */
 
 /* CUDA refuses registration during a stream capture (in global mode, one
  * in any thread) and invalidates that capture. Only the runtime knows
@@ -49,17 +59,20 @@ enum { CAPTURE_UNSUPPORTED = 900 }; /* cudaErrorStreamCaptureUnsupported */
 static int capture_check(enum flavor f, const struct chunk *c)
 {
   const struct rt_ops *o = rt_ops(f);
-  if (f != FLAVOR_CUDA || o->set_error || !o->reg || !o->peek_error || !o->last_error)
-    return 0; /* HIP has no such rule; the simulated runtime no captures */
+  const struct flavor_errors *e = &flavor(f)->err;
+  if (!e->capture || o->set_error || !o->reg || !o->peek_error || !o->last_error)
+    return 0; /* no such rule; the simulated runtime has no captures */
   int prev = o->peek_error();
-  if (prev != 0 && prev != REG_INVALID && prev != REG_ALREADY && prev != REG_NOT_REGISTERED)
+  int prev_rc = prev == e->invalid ? REG_INVALID : prev == e->already ? REG_ALREADY
+              : prev == e->not_registered ? REG_NOT_REGISTERED : -1;
+  if (prev != 0 && prev_rc < 0)
     return 0; /* an unread error we could not restore: keep it, skip the probe */
   int rc = o->reg(NULL, 0, 0);
-  if (rc == CAPTURE_UNSUPPORTED)
+  if (rc == e->capture)
     return rc;
   o->last_error();
   if (prev != 0)
-    fail(f, prev, c);
+    fail(f, prev_rc, c);
   return 0;
 }
 
@@ -85,20 +98,17 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
     if (!window_contains(p))
       classify_miss(p, size); /* the site that allocated it may learn */
     const struct rt_ops *o = rt_ops(f);
-    int rc = o->reg ? o->reg(p, size, flags) : NO_DEVICE;
+    int rc = o->reg ? o->reg(p, size, flags) : flavor(f)->err.no_device;
     if (rc == 0 && p && window_contains(p))
-      regtable_add(&passed[f], (uintptr_t)p, size, flags);
+      regtable_add(&rg.passed[f], (uintptr_t)p, size, flags, true);
     return rc;
   }
-  /* CUDA: Portable 1, Mapped 2, ReadOnly 8 (IoMemory 4 is refused on
-   * anonymous memory). HIP adds IoMemory, and Uncached 0x80000000. */
-  unsigned valid = f == FLAVOR_CUDA ? 0xBu : 0x8000000Fu;
-  if (size == 0 || (flags & ~valid))
+  if (size == 0 || (flags & ~flavor(f)->reg_flags))
     return fail(f, REG_INVALID, &c);
   int rc = capture_check(f, &c);
   if (rc != 0)
     return rc;
-  rc = regtable_add(&app[f], (uintptr_t)p, size, flags);
+  rc = regtable_add(&rg.app[f], (uintptr_t)p, size, flags, flavor(f)->overlap_ok);
   if (rc != 0)
     return fail(f, rc, &c);
   ctr_add(CTR_HITS, 1);
@@ -111,17 +121,17 @@ int app_unregister(enum flavor f, void *p)
   bind_runtime_seen(f);
   const struct rt_ops *o = rt_ops(f);
   if (p == NULL || !window_contains(p) || !bind_live(f) ||
-      regtable_remove(&passed[f], (uintptr_t)p, NULL) == REG_OK)
-    return o->unreg ? o->unreg(p) : NO_DEVICE;
+      regtable_remove(&rg.passed[f], (uintptr_t)p, NULL) == REG_OK)
+    return o->unreg ? o->unreg(p) : flavor(f)->err.no_device;
   /* Outside a bound unit (one the backend refused, or not yet bound) we
    * answered nothing: the runtime answers. */
   struct chunk c;
   if (!chunks_find((uintptr_t)p, &c) || c.state != CHUNK_BOUND)
-    return o->unreg ? o->unreg(p) : NO_DEVICE;
+    return o->unreg ? o->unreg(p) : flavor(f)->err.no_device;
   int rc = capture_check(f, &c);
   if (rc != 0)
     return rc;
-  rc = regtable_remove(&app[f], (uintptr_t)p, NULL);
+  rc = regtable_remove(&rg.app[f], (uintptr_t)p, NULL);
   /* HIP's own runtime aborts the process on an interior pointer; we answer
    * hipErrorInvalidValue instead. */
   return rc == REG_OK ? 0 : fail(f, rc, &c);
@@ -133,10 +143,10 @@ static int query(enum flavor f, const void *p, struct reg *r, struct chunk *c)
 {
   bind_runtime_seen(f);
   if (p == NULL || !window_contains(p) || !bind_live(f) ||
-      regtable_find(&passed[f], (uintptr_t)p, NULL) || !chunks_find((uintptr_t)p, c) ||
+      regtable_find(&rg.passed[f], (uintptr_t)p, NULL) || !chunks_find((uintptr_t)p, c) ||
       c->state != CHUNK_BOUND)
     return Q_PASS;
-  return regtable_find(&app[f], (uintptr_t)p, r) ? Q_FOUND : Q_UNREGISTERED;
+  return regtable_find(&rg.app[f], (uintptr_t)p, r) ? Q_FOUND : Q_UNREGISTERED;
 }
 
 int app_device_pointer(enum flavor f, void **d, void *p, unsigned flags)
@@ -146,7 +156,7 @@ int app_device_pointer(enum flavor f, void **d, void *p, unsigned flags)
   int q = query(f, p, &r, &c);
   if (q == Q_PASS) {
     const struct rt_ops *o = rt_ops(f);
-    return o->devptr ? o->devptr(d, p, flags) : NO_DEVICE;
+    return o->devptr ? o->devptr(d, p, flags) : flavor(f)->err.no_device;
   }
   if (q == Q_UNREGISTERED || flags != 0 || d == NULL)
     return fail(f, REG_INVALID, &c);
@@ -161,31 +171,12 @@ int app_get_flags(enum flavor f, unsigned *out, void *p)
   int q = query(f, p, &r, &c);
   if (q == Q_PASS) {
     const struct rt_ops *o = rt_ops(f);
-    return o->getflags ? o->getflags(out, p) : NO_DEVICE;
+    return o->getflags ? o->getflags(out, p) : flavor(f)->err.no_device;
   }
   if (q == Q_UNREGISTERED || out == NULL)
     return fail(f, REG_INVALID, &c);
-  /* CUDA reports Portable as registered, and always Mapped. */
-  *out = f == FLAVOR_CUDA ? (r.flags & 1u) | 2u : r.flags;
+  *out = (r.flags & flavor(f)->flags_keep) | flavor(f)->flags_add;
   return 0;
-}
-
-/* hipPointerAttribute_t changed meaning under the same layout: HIP 5 has
- * hipMemoryTypeHost = 0 and fails on unregistered memory; HIP 6 and later
- * have hipMemoryTypeUnregistered = 0, hipMemoryTypeHost = 1. Answer for the
- * runtime that is loaded. */
-static int hip_major(void)
-{
-  static int major;
-  const struct cfg *c = cfg_get();
-  if (c != NULL && c->backend == CFG_BACKEND_SIM)
-    return 6; /* the simulated runtime speaks the current ABI */
-  if (major == 0) {
-    int (*ver)(int *) = (int (*)(int *))rt_real_sym(FLAVOR_HIP, "hipRuntimeGetVersion");
-    int v = 0;
-    major = ver && ver(&v) == 0 && v > 0 ? v / 10000000 : 6;
-  }
-  return major;
 }
 
 int app_pointer_attributes(enum flavor f, void *attr, const void *p)
@@ -195,22 +186,24 @@ int app_pointer_attributes(enum flavor f, void *attr, const void *p)
   int q = query(f, p, &r, &c);
   if (q == Q_PASS) {
     const struct rt_ops *o = rt_ops(f);
-    return o->attrs ? o->attrs(attr, p) : NO_DEVICE;
+    return o->attrs ? o->attrs(attr, p) : flavor(f)->err.no_device;
   }
   struct rt_ptr_attr *a = attr;
   if (a == NULL)
     return fail(f, REG_INVALID, &c);
-  bool hip5 = f == FLAVOR_HIP && hip_major() < 6;
+  /* The answer for the runtime that is loaded: hipPointerAttribute_t
+   * changed meaning under the same layout (flavor.h). */
+  const struct flavor_attr_abi *abi = rt_attr_abi(f);
   if (q == Q_FOUND) {
-    a->type = hip5 ? 0 : 1; /* host */
+    a->type = abi->host;
     a->device = bind_device(); /* whose context registered the chunk */
     a->devicePointer = (void *)(c.dev + ((uintptr_t)p - c.base));
     a->hostPointer = (void *)p;
     return 0;
   }
-  if (hip5)
+  if (abi->unregistered_fails)
     return fail(f, REG_INVALID, &c);
-  a->type = 0; /* unregistered; measured: CUDA 13 still reports hostPointer */
+  a->type = abi->unregistered; /* measured: CUDA 13 still reports hostPointer */
   a->device = -2;
   a->devicePointer = NULL;
   a->hostPointer = (void *)p;
@@ -227,23 +220,23 @@ int app_last_error(enum flavor f, bool clear)
   return e ? e() : 0;
 }
 
-static bool overlaps_any(struct regtable *t, uintptr_t base, size_t size)
-{
-  return regtable_overlaps(&t[0], base, size) || regtable_overlaps(&t[1], base, size);
-}
-
 bool app_in_use(uintptr_t base, size_t size)
 {
-  return overlaps_any(app, base, size) || overlaps_any(passed, base, size);
+  for (int f = 0; f < FLAVOR_N; f++)
+    if (regtable_overlaps(&rg.app[f], base, size) || regtable_overlaps(&rg.passed[f], base, size))
+      return true;
+  return false;
 }
 
-void app_after_fork_child(void)
+void app_fork(enum fork_phase ph)
 {
   /* The child owns no registrations: its runtime context did not survive. */
-  for (int f = 0; f < 2; f++) {
-    pthread_mutex_init(&app[f].lock, NULL);
-    pthread_mutex_init(&passed[f].lock, NULL);
-    regtable_clear(&app[f]);
-    regtable_clear(&passed[f]);
+  for (int f = 0; f < FLAVOR_N; f++) {
+    fork_mutex(&rg.app[f].lock, ph);
+    fork_mutex(&rg.passed[f].lock, ph);
+    if (ph == FORK_CHILD) {
+      regtable_clear(&rg.app[f]);
+      regtable_clear(&rg.passed[f]);
+    }
   }
 }

@@ -4,7 +4,11 @@
 #ifndef GPUSCATTER_REGISTER_H
 #define GPUSCATTER_REGISTER_H
 
-#include "regtable.h"
+#include "../config/fork.h"
+#include "../runtime/flavor.h"
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include <stddef.h>
 
@@ -18,6 +22,7 @@ int app_last_error(enum flavor f, bool clear);
 /* Whether the application has a registration in [base, base + size). */
 bool app_in_use(uintptr_t base, size_t size);
 
-void app_after_fork_child(void);
+/* Across fork: the child owns no registrations. */
+void app_fork(enum fork_phase ph);
 
 #endif

@@ -3,11 +3,10 @@
  * made at the first GPU-bound one, so a process that never makes one pays
  * nothing beyond a size compare. */
 #include "route.h"
-#include "classify.h"
-#include "counters.h"
+#include "../classify/classify.h"
+#include "../config/counters.h"
 #include "../arena/chunks.h"
 #include "../arena/gpu_arena.h"
-#include "../bind/engine.h"
 #include "../arena/window.h"
 #include "../config/config.h"
 
@@ -127,12 +126,6 @@ void *route_try_gpu(size_t n, size_t align, bool zero)
   }
   ctr_add(CTR_GPU_ALLOCS, 1);
   ctr_add(CTR_GPU_BYTES, n);
-  static __thread size_t chunks_seen;
-  size_t now = chunks_count();
-  if (__builtin_expect(now != chunks_seen, 0)) { /* a new chunk: worth a look */
-    chunks_seen = now;
-    bind_arena_grew();
-  }
   return p;
 }
 

@@ -1,8 +1,8 @@
 /* Statistics: gather each module's counters, format, write atomically. */
 #include "stats.h"
-#include "privfile.h"
-#include "classify.h"
-#include "counters.h"
+#include "../config/privfile.h"
+#include "../classify/classify.h"
+#include "../config/counters.h"
 #include "real.h"
 #include "../arena/chunks.h"
 #include "../arena/window.h"
@@ -19,9 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *const backend_names[] =
-  { "auto", "cuda", "hip", "amdgpu", "sim", "off" };
-
 void stats_collect(struct stats *s)
 {
   memset(s, 0, sizeof *s);
@@ -29,7 +26,8 @@ void stats_collect(struct stats *s)
   struct bind_stats b;
   bind_stats(&b);
   /* The backend that binds, or the one asked for until one does. */
-  s->backend = b.reg || b.failed ? b.backend : c ? backend_names[c->backend] : "auto";
+  s->backend = b.reg || b.failed || c == NULL ? b.backend
+             : cfg_word("GPUSCATTER_BACKEND", c->backend);
   s->backend_register = b.reg;
   s->backend_unregister = b.unreg;
   s->backend_failed = b.failed;

@@ -2,8 +2,8 @@
  * that a hostile user could write. The input is written as a profile and
  * loaded (refused or accepted, never misbehaving); then parsed as a rules
  * list, and as a symbol name for the qualified-name reader. */
-#include "../../preload/profile.h"
-#include "../../preload/rules.h"
+#include "../../classify/profile.h"
+#include "../../classify/rules.h"
 #include "../../config/config.h"
 
 #include <fcntl.h>

@@ -2,14 +2,10 @@
  * The first byte picks the flavor (CUDA: no overlap; HIP: overlaps
  * allowed), then each 5 bytes are one operation on a small address space:
  * add, remove, find, overlaps. Every answer must be the model's. */
-#include "../../preload/real.h"
-#include "../../preload/regtable.h"
+#include "../../runtime/regtable.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* The table grows with jemalloc's realloc in the library; here, libc's. */
-struct real_api real = { .malloc = malloc, .free = free, .calloc = calloc, .realloc = realloc };
 
 enum { MAX = 512 };
 static struct { uintptr_t base; size_t size; unsigned flags; unsigned long seq; } model[MAX];
@@ -39,8 +35,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t size)
   if (size < 1)
     return 0;
   bool hip = d[0] & 1;
-  struct regtable t = REGTABLE_INIT(false);
-  t.overlap_ok = hip;
+  struct regtable t = REGTABLE_INIT;
   nmodel = 0;
   unsigned long seq = 0;
   for (size_t o = 1; o + 5 <= size; o += 5) {
@@ -53,7 +48,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t size)
       int want = !hip && model_overlaps(base, n) ? REG_ALREADY : REG_OK;
       if (want == REG_OK && nmodel == MAX)
         break;
-      if (regtable_add(&t, base, n, d[o]) != want)
+      if (regtable_add(&t, base, n, d[o], hip) != want)
         abort();
       if (want == REG_OK)
         model[nmodel++] = (typeof(model[0])){ base, n, d[o], seq++ };
@@ -87,6 +82,6 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t size)
         abort();
     }
   }
-  free(t.v);
+  regtable_destroy(&t);
   return 0;
 }

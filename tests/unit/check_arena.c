@@ -193,7 +193,7 @@ START_TEST(fork_child_owns_no_registrations)
   struct chunks_stats s;
   chunks_stats(&s);
   ck_assert_uint_eq(s.bound, 1);
-  chunks_after_fork_child();
+  chunks_fork(FORK_CHILD);
   chunks_stats(&s);
   ck_assert_uint_eq(s.bound, 0);
   ck_assert(chunks_may_purge((uintptr_t)a, MB));

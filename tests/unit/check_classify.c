@@ -1,8 +1,8 @@
 /* Call-site rules and profile files, in isolation, under ASan and UBSan:
  * the qualified-name reader, rule parsing and matching, and the profile
  * loader's validation (every refusal), saving and keys. */
-#include "../../preload/profile.h"
-#include "../../preload/rules.h"
+#include "../../classify/profile.h"
+#include "../../classify/rules.h"
 #include "../../config/config.h"
 
 #include "run_suite.h"

@@ -1,5 +1,6 @@
 /* Private files written atomically. */
 #include "privfile.h"
+#include "io.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,20 +9,6 @@
 #include <unistd.h>
 
 bool privfile_allowed(void) { return getauxval(AT_SECURE) == 0; }
-
-static int write_all(int fd, const char *p, size_t n)
-{
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
 
 int privfile_write(const char *path, const char *data, size_t n)
 {
@@ -39,7 +26,7 @@ int privfile_write(const char *path, const char *data, size_t n)
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return -1;
-  int bad = write_all(fd, data, n);
+  int bad = io_write_all(fd, data, n);
   int saved = errno;
   bad |= close(fd);
   if (bad || rename(tmp, path) != 0) {

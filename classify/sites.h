@@ -5,6 +5,8 @@
 #ifndef GPUSCATTER_SITES_H
 #define GPUSCATTER_SITES_H
 
+#include "../config/fork.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,5 +38,8 @@ void sites_report(void);
 
 /* At exit: save the profile (learned sites and those loaded). */
 void sites_save(const char *profile);
+
+/* Across fork: the table is kept, its lock made new in the child. */
+void sites_fork(enum fork_phase ph);
 
 #endif

@@ -9,26 +9,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Error numbers shared by cudaError_t and hipError_t for these cases. */
-enum { REG_OK = 0, REG_INVALID = 1, REG_ALREADY = 712, REG_NOT_REGISTERED = 713 };
-
-enum flavor { FLAVOR_CUDA, FLAVOR_HIP };
+/* Outcomes; each flavor has its own number for them (flavor.h). */
+enum { REG_OK = 0, REG_INVALID, REG_ALREADY, REG_NOT_REGISTERED };
 
 struct reg { uintptr_t base; size_t size; unsigned flags; };
 
 struct regtable {
   pthread_mutex_t lock;
   struct reg *v;      /* entries v[off .. off + n), sorted by base;
-                         overlapping only for HIP */
+                         overlapping where the flavor allows */
   size_t off, n, cap;
   size_t max_size;    /* bounds the backward scan of a containment search */
-  bool overlap_ok;    /* HIP accepts overlapping registrations */
 };
 
-#define REGTABLE_INIT(hip) { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0, hip }
+#define REGTABLE_INIT { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, 0, 0 }
 
-/* REG_OK or REG_ALREADY (CUDA: any byte in common with a registration). */
-int regtable_add(struct regtable *t, uintptr_t base, size_t size, unsigned flags);
+/* REG_OK, or REG_ALREADY when a registration shares a byte with the range
+ * and overlap_ok (the flavor's rule) is false. */
+int regtable_add(struct regtable *t, uintptr_t base, size_t size, unsigned flags, bool overlap_ok);
 
 /* Remove the registration that starts at p: REG_OK; REG_INVALID when p is
  * inside one but not its start; REG_NOT_REGISTERED otherwise. */
@@ -41,5 +39,8 @@ bool regtable_find(struct regtable *t, uintptr_t p, struct reg *out);
 bool regtable_overlaps(struct regtable *t, uintptr_t base, size_t size);
 
 void regtable_clear(struct regtable *t);
+
+/* Give the table's memory back (tests). */
+void regtable_destroy(struct regtable *t);
 
 #endif

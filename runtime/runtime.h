@@ -1,9 +1,9 @@
-/* The runtime behind the application's registration calls: the real
- * libcudart / libamdhip64 functions, or the simulated runtime. */
+/* The runtime behind the application's calls: the real libcudart /
+ * libamdhip64 functions, or the simulated runtime. */
 #ifndef GPUSCATTER_RUNTIME_H
 #define GPUSCATTER_RUNTIME_H
 
-#include "regtable.h"
+#include "flavor.h"
 
 #include <stddef.h>
 
@@ -24,16 +24,24 @@ struct rt_ops {
   int (*attrs)(void *attr, const void *p);
   int (*last_error)(void);
   int (*peek_error)(void);
+  int (*get_device)(int *d);
+  int (*set_device)(int d);
+  int (*version)(int *v);
   void (*set_error)(int);   /* the simulated runtime only */
 };
 
 /* The real runtime's entry point, looked up past gpuscatter (versioned
- * first: libcudart.so.13, libcudart.so.12, hip_4.2), then in a runtime
- * loaded privately (RTLD_LOCAL) by some library. NULL if none is loaded. */
-void *rt_real_sym(enum flavor f, const char *name);
+ * first, by the flavor's nodes), then in a runtime loaded privately
+ * (RTLD_LOCAL) by some library. NULL if none is loaded. */
+void *rt_sym(enum flavor f, const char *name);
 
 /* The ops the wrappers pass through to: the simulated runtime when
- * GPUSCATTER_BACKEND=sim, else the real one (entries may be NULL). */
+ * GPUSCATTER_BACKEND=sim, else the real one (entries may be NULL until the
+ * runtime is loaded). Never called from the allocation path: lookups may
+ * take the dynamic loader's lock. */
 const struct rt_ops *rt_ops(enum flavor f);
+
+/* The attribute ABI of the runtime that is loaded. */
+const struct flavor_attr_abi *rt_attr_abi(enum flavor f);
 
 #endif

@@ -6,6 +6,7 @@
 #define GPUSCATTER_CLASSIFY_H
 
 #include "../config/config.h"
+#include "../config/fork.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,6 +34,10 @@ void classify_miss(const void *p, size_t n);
 
 /* At exit, in the process that loaded the profile. */
 void classify_exit(void);
+
+/* Across fork: the site table and profile (sites before profile: the
+ * order in which learning takes them). */
+void classify_fork(enum fork_phase ph);
 
 struct classify_stats { const char *mode; uint64_t candidates, backtraces, hot_sites, hits; };
 void classify_stats(struct classify_stats *s);

@@ -14,13 +14,13 @@ static int nrules;
  * c10::alloc_cpu (posix_memalign with 64-byte alignment). */
 static const char *const presets[] = { "", "libc10.so:c10::alloc_cpu" };
 
-static bool module_char(char c)
+bool rules_module_char(char c)
 {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          c == '.' || c == '_' || c == '-' || c == '+';
 }
 
-static bool symbol_char(char c) { return module_char(c) || c == ':' || c == '~'; }
+static bool symbol_char(char c) { return rules_module_char(c) || c == ':' || c == '~'; }
 
 /* Append the rules in spec; false on a malformed one. */
 static bool parse(const char *spec)
@@ -33,7 +33,7 @@ static bool parse(const char *spec)
     }
     struct rule r = { "", "" };
     size_t n = 0;
-    while (module_char(*s) && n + 1 < sizeof r.module)
+    while (rules_module_char(*s) && n + 1 < sizeof r.module)
       r.module[n++] = *s++;
     r.module[n] = '\0';
     if (n == 0 || nrules == MAX_RULES)

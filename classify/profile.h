@@ -5,6 +5,8 @@
 #ifndef GPUSCATTER_PROFILE_H
 #define GPUSCATTER_PROFILE_H
 
+#include "../config/fork.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,5 +27,8 @@ void profile_add(uint64_t key, const char *const *modules, const uint64_t *offse
 /* Write every site, loaded or learned, atomically; never over a file the
  * load refused. */
 void profile_save(const char *path);
+
+/* Across fork: kept, its lock made new in the child. */
+void profile_fork(enum fork_phase ph);
 
 #endif

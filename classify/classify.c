@@ -6,7 +6,8 @@
  * new owner is not a candidate (its size differs) teaches nothing. */
 #include "classify.h"
 #include "backtrace.h"
-#include "counters.h"
+#include "../config/counters.h"
+#include "profile.h"
 #include "sites.h"
 #include "../config/log.h"
 
@@ -31,7 +32,7 @@ static struct {
   char profile[256];
 } cl;
 
-static const char *const mode_names[] = { "auto", "size", "sites", "learn" };
+static const char *mode_name(int mode) { return cfg_word("GPUSCATTER_CLASSIFY", mode); }
 
 /* auto: only what the user asked for costs a backtrace (measured: about
  * 150 ns added to a 4-64 KiB malloc/free of 170 ns on the development VM). */
@@ -55,7 +56,7 @@ bool classify_init(const struct cfg *c)
     return false; /* nothing to match: the size alone decides */
   if (!bt_init()) {
     log_warn("GPUSCATTER_CLASSIFY=%s needs libunwind.so.8 (Debian: libunwind8); "
-             "classifying by size alone", mode_names[cl.mode]);
+             "classifying by size alone", mode_name(cl.mode));
     return false;
   }
   if (learn) {
@@ -144,9 +145,20 @@ void classify_stats(struct classify_stats *s)
 {
   uint64_t v[CTR_N];
   ctr_sum(v);
-  s->mode = cl.active ? mode_names[cl.mode] : "size";
+  s->mode = cl.active ? mode_name(cl.mode) : "size";
   s->candidates = v[CTR_CANDIDATES];
   s->backtraces = v[CTR_BACKTRACES];
   s->hits = v[CTR_SITE_HITS];
   s->hot_sites = sites_hot_count();
+}
+
+void classify_fork(enum fork_phase ph)
+{
+  if (ph == FORK_PARENT) {
+    profile_fork(ph);
+    sites_fork(ph);
+  } else {
+    sites_fork(ph);
+    profile_fork(ph);
+  }
 }

@@ -4,7 +4,8 @@
  * Everything read is validated before any of it is used: limits on size,
  * lines and names, and the file must be ours, regular and not a link. */
 #include "profile.h"
-#include "privfile.h"
+#include "rules.h"
+#include "../config/privfile.h"
 #include "../config/log.h"
 
 #include <errno.h>
@@ -63,12 +64,6 @@ bool profile_has(uint64_t key)
   return has;
 }
 
-static bool name_char(char c)
-{
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '_' || c == '-' || c == '+';
-}
-
 /* One site line at s (up to end); its length including '\n', or 0 if it is
  * malformed. The key is computed from what was parsed. */
 static size_t parse_line(const char *s, const char *end, uint64_t *key)
@@ -86,7 +81,7 @@ static size_t parse_line(const char *s, const char *end, uint64_t *key)
     if (p >= end || *p++ != ' ')
       return 0;
     int n = 0;
-    while (p < end && name_char(*p) && n < MAX_NAME)
+    while (p < end && rules_module_char(*p) && n < MAX_NAME)
       names[i][n++] = *p++;
     names[i][n] = '\0';
     mods[i] = names[i];
@@ -195,7 +190,7 @@ void profile_add(uint64_t key, const char *const *modules, const uint64_t *offse
     size_t n = strlen(modules[i]);
     bool ok = n > 0 && n <= MAX_NAME;
     for (size_t j = 0; ok && j < n; j++)
-      ok = name_char(modules[i][j]);
+      ok = rules_module_char(modules[i][j]);
     if (!ok || offsets[i] >= (1ull << 48))
       return; /* not storable: kept for this run only */
     o += snprintf(line + o, sizeof line - (size_t)o, " %s %llx", modules[i],
@@ -232,3 +227,5 @@ void profile_save(const char *path)
   if (rc != 0)
     log_warn("cannot write the profile %s: %s", path, strerror(errno));
 }
+
+void profile_fork(enum fork_phase ph) { fork_mutex(&pf.lock, ph); }

@@ -5,8 +5,8 @@
  * directly (never the GPU arena, and never through our own malloc, whose
  * routing could call back in). */
 #include "regtable.h"
-#include "real.h"
 
+#include <jemalloc/jemalloc.h>
 #include <string.h>
 
 #define AT(t, i) ((t)->v[(t)->off + (i)])
@@ -62,7 +62,9 @@ static bool open_slot(struct regtable *t, size_t i)
       t->off = off;
     } else {
       size_t cap = t->cap ? t->cap * 2 : 256;
-      struct reg *v = real.realloc(t->v, cap * sizeof *v);
+      /* jemalloc's own arena 0, never ours: our routing could call back in. */
+      int fl = MALLOCX_ARENA(0) | MALLOCX_TCACHE_NONE;
+      struct reg *v = t->v ? rallocx(t->v, cap * sizeof *v, fl) : mallocx(cap * sizeof *v, fl);
       if (v == NULL)
         return false;
       t->v = v;
@@ -84,11 +86,11 @@ static void close_slot(struct regtable *t, size_t i)
   t->n--;
 }
 
-int regtable_add(struct regtable *t, uintptr_t base, size_t size, unsigned flags)
+int regtable_add(struct regtable *t, uintptr_t base, size_t size, unsigned flags, bool overlap_ok)
 {
   int rc = REG_OK;
   pthread_mutex_lock(&t->lock);
-  if (!t->overlap_ok && overlaps(t, base, size)) {
+  if (!overlap_ok && overlaps(t, base, size)) {
     rc = REG_ALREADY;
   } else {
     size_t i = lower(t, base);
@@ -148,4 +150,13 @@ void regtable_clear(struct regtable *t)
   t->n = t->off = 0;
   t->max_size = 0;
   pthread_mutex_unlock(&t->lock);
+}
+
+void regtable_destroy(struct regtable *t)
+{
+  if (t->v != NULL)
+    dallocx(t->v, MALLOCX_TCACHE_NONE);
+  t->v = NULL;
+  t->n = t->off = t->cap = 0;
+  t->max_size = 0;
 }

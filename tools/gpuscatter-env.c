@@ -1,6 +1,6 @@
 /* gpuscatter-env: the launcher's `env` subcommand and the README table,
  * printed from the one option table the library reads. */
-#include "config.h"
+#include "../config/config.h"
 
 #include <stdio.h>
 #include <string.h>

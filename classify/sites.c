@@ -242,3 +242,5 @@ void sites_report(void)
     log_debug("%s", line);
   }
 }
+
+void sites_fork(enum fork_phase ph) { fork_mutex(&st.lock, ph); }

@@ -11,6 +11,9 @@
  * the variable and is ignored whole. Returns how many rules are in force. */
 int rules_init(const char *spec, int preset);
 
+/* Characters a module file name may have, in a rule or a profile. */
+bool rules_module_char(char c);
+
 /* Whether a frame in module (a file name, no directory) inside the symbol
  * sname (as the dynamic symbol table has it, mangled or not; may be NULL)
  * matches a rule. */

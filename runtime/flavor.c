@@ -1,0 +1,44 @@
+/* The flavor descriptors. Figures from docs/DESIGN.md ("Runtime
+ * semantics"): CUDA measured on CUDA 13.0 / H200, HIP read from ROCm's clr. */
+#include "flavor.h"
+
+#include <stddef.h>
+
+static const char *const cuda_libs[] = { "libcudart.so.13", "libcudart.so.12", "libcudart.so", NULL };
+static const char *const cuda_nodes[] = { "libcudart.so.13", "libcudart.so.12", NULL };
+static const char *const hip_libs[] = { "libamdhip64.so.7", "libamdhip64.so.6", "libamdhip64.so.5",
+                                        "libamdhip64.so", NULL };
+static const char *const hip_nodes[] = { "hip_4.2", NULL };
+
+#define CALLS(p)                                                                           \
+  { p "HostRegister", p "HostUnregister", p "HostGetDevicePointer", p "HostGetFlags",     \
+    p "PointerGetAttributes", p "GetLastError", p "PeekAtLastError", p "GetDevice",       \
+    p "SetDevice", p "RuntimeGetVersion" }
+
+const struct flavor_desc flavors[FLAVOR_N] = {
+  [FLAVOR_CUDA] = {
+    .name = "cuda", .libs = cuda_libs, .nodes = cuda_nodes, .calls = CALLS("cuda"),
+    /* Portable 1, Mapped 2, ReadOnly 8; IoMemory 4 is refused on anonymous
+     * memory. GetFlags reports Portable as registered, Mapped always. */
+    .reg_flags = 0xBu, .flags_keep = 1u, .flags_add = 2u, .bind_flags = 3u,
+    .overlap_ok = false, .device_required = true,
+    .err = { .invalid = 1, .already = 712, .not_registered = 713, .no_device = 100,
+             .capture = 900 },
+    .abi_new = { .host = 1, .unregistered = 0 }, .new_abi_major = 0, .version_div = 1000,
+  },
+  [FLAVOR_HIP] = {
+    .name = "hip", .libs = hip_libs, .nodes = hip_nodes, .calls = CALLS("hip"),
+    /* Portable, Mapped, IoMemory, 0x8 (coarse-grained / read-only) and
+     * Uncached 0x80000000; GetFlags reports them as registered. Registering
+     * an overlapping range succeeds in clr. */
+    .reg_flags = 0x8000000Fu, .flags_keep = ~0u, .flags_add = 0u, .bind_flags = 3u,
+    .overlap_ok = true, .device_required = false,
+    .err = { .invalid = 1, .already = 712, .not_registered = 713, .no_device = 100,
+             .capture = 0 },
+    /* HIP 6 added hipMemoryTypeUnregistered = 0 and moved host to 1; HIP 5
+     * has host = 0 and fails on unregistered memory. */
+    .abi_new = { .host = 1, .unregistered = 0 },
+    .abi_old = { .host = 0, .unregistered = 0, .unregistered_fails = true },
+    .new_abi_major = 6, .version_div = 10000000,
+  },
+};

@@ -1,0 +1,167 @@
+/* The simulated runtime. It keeps what "the driver" has registered, per
+ * flavor, with that flavor's rules (runtime/flavor.c), and sleeps for what
+ * a call would cost: GPUSCATTER_SIM_CALL_US per call plus
+ * GPUSCATTER_SIM_GIB_MS per GiB (GPUSCATTER_SIM_HUGE_GIB_MS where the range
+ * is huge-page backed), figures measured on an H200 in a KVM guest. */
+#include "simrt.h"
+#include "regtable.h"
+#include "../arena/window.h"
+#include "../config/config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+static struct {
+  struct regtable driver[FLAVOR_N];
+} sim = { .driver = { REGTABLE_INIT, REGTABLE_INIT } };
+static __thread int last_error[FLAVOR_N];
+
+static double now_us(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+/* Sleep most of the time, spin the rest: nanosleep alone overshoots a
+ * 80 us wait by about as much again, which would double the model. */
+static void wait_us(double us)
+{
+  double end = now_us() + us;
+  if (us > 300) {
+    double s = us - 150;
+    struct timespec t = { (time_t)(s / 1e6), (long)((s - (double)(time_t)(s / 1e6) * 1e6) * 1e3) };
+    while (nanosleep(&t, &t) != 0 && errno == EINTR)
+      ;
+  }
+  while (now_us() < end)
+    ;
+}
+
+static void charge(uintptr_t base, size_t bytes)
+{
+  const struct cfg *c = cfg_get();
+  if (c == NULL)
+    return;
+  bool huge = c->hugepages && window_contains((void *)base);
+  unsigned per_gib = huge ? c->sim_huge_gib_ms : c->sim_gib_ms;
+  wait_us((double)c->sim_call_us + (double)bytes / (double)(1ull << 30) * per_gib * 1000.0);
+}
+
+static int fail(enum flavor f, int rc)
+{
+  if (rc != 0)
+    last_error[f] = rc;
+  return rc;
+}
+
+/* The whole range is mapped (mincore fails with ENOMEM on a hole). */
+static bool mapped(uintptr_t p, size_t n)
+{
+  size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+  uintptr_t a = p & ~(pg - 1);
+  size_t len = ((p + n + pg - 1) & ~(pg - 1)) - a;
+  static __thread unsigned char vec[4096];
+  for (size_t off = 0; off < len; off += sizeof vec * pg) {
+    size_t l = len - off < sizeof vec * pg ? len - off : sizeof vec * pg;
+    if (mincore((void *)(a + off), l, vec) != 0 && errno == ENOMEM)
+      return false;
+  }
+  return true;
+}
+
+static int reg(enum flavor f, void *p, size_t size, unsigned flags)
+{
+  const struct flavor_desc *fd = flavor(f);
+  if (p == NULL || size == 0 || (flags & ~fd->reg_flags))
+    return fail(f, fd->err.invalid);
+  if (!mapped((uintptr_t)p, size))
+    return fail(f, fd->err.invalid);
+  charge((uintptr_t)p, size);
+  int rc = regtable_add(&sim.driver[f], (uintptr_t)p, size, flags, fd->overlap_ok);
+  return fail(f, rc == REG_ALREADY ? fd->err.already : rc == REG_OK ? 0 : fd->err.invalid);
+}
+
+static int unreg(enum flavor f, void *p)
+{
+  const struct flavor_desc *fd = flavor(f);
+  charge((uintptr_t)p, 0);
+  int rc = regtable_remove(&sim.driver[f], (uintptr_t)p, NULL);
+  return fail(f, rc == REG_OK ? 0 : rc == REG_NOT_REGISTERED ? fd->err.not_registered
+                                                             : fd->err.invalid);
+}
+
+static int devptr(enum flavor f, void **d, void *p, unsigned flags)
+{
+  if (d == NULL || flags != 0 || !regtable_find(&sim.driver[f], (uintptr_t)p, NULL))
+    return fail(f, flavor(f)->err.invalid);
+  *d = p; /* unified addressing: the device sees the host address */
+  return 0;
+}
+
+static int getflags(enum flavor f, unsigned *out, void *p)
+{
+  const struct flavor_desc *fd = flavor(f);
+  struct reg r;
+  if (out == NULL || !regtable_find(&sim.driver[f], (uintptr_t)p, &r))
+    return fail(f, fd->err.invalid);
+  *out = (r.flags & fd->flags_keep) | fd->flags_add;
+  return 0;
+}
+
+static int attrs(enum flavor f, void *attr, const void *p)
+{
+  const struct flavor_attr_abi *abi = &flavor(f)->abi_new;
+  struct rt_ptr_attr *a = attr;
+  if (a == NULL)
+    return fail(f, flavor(f)->err.invalid);
+  if (regtable_find(&sim.driver[f], (uintptr_t)p, NULL))
+    *a = (struct rt_ptr_attr){ abi->host, 0, (void *)p, (void *)p };
+  else
+    *a = (struct rt_ptr_attr){ abi->unregistered, -2, NULL, (void *)p };
+  return 0;
+}
+
+static int get_last(enum flavor f) { int e = last_error[f]; last_error[f] = 0; return e; }
+static int get_device(int *d) { if (d) *d = 0; return 0; }
+static int set_device(int d) { (void)d; return 0; }
+
+/* A current release of each: CUDA 13.0, HIP 6.x (the current ABI). */
+static int sim_version(enum flavor f, int *v)
+{
+  if (v)
+    *v = flavors[f].new_abi_major ? flavors[f].new_abi_major * flavors[f].version_div : 13000;
+  return 0;
+}
+
+#define FLAVORED(name, f)                                                       \
+  static int name##_reg(void *p, size_t s, unsigned fl) { return reg(f, p, s, fl); } \
+  static int name##_unreg(void *p) { return unreg(f, p); }                          \
+  static int name##_devptr(void **d, void *p, unsigned fl) { return devptr(f, d, p, fl); } \
+  static int name##_getflags(unsigned *o, void *p) { return getflags(f, o, p); }     \
+  static int name##_attrs(void *a, const void *p) { return attrs(f, a, p); }         \
+  static int name##_last(void) { return get_last(f); }                              \
+  static int name##_peek(void) { return last_error[f]; }                             \
+  static int name##_version(int *v) { return sim_version(f, v); }                   \
+  static void name##_set(int e) { fail(f, e); }
+#define OPS(name) { name##_reg, name##_unreg, name##_devptr, name##_getflags, name##_attrs, \
+                    name##_last, name##_peek, get_device, set_device, name##_version, name##_set }
+
+FLAVORED(cuda, FLAVOR_CUDA)
+FLAVORED(hip, FLAVOR_HIP)
+
+static const struct rt_ops ops[FLAVOR_N] = { OPS(cuda), OPS(hip) };
+
+const struct rt_ops *simrt_ops(enum flavor f) { return &ops[f]; }
+
+void simrt_fork(enum fork_phase ph)
+{
+  for (int f = 0; f < FLAVOR_N; f++) {
+    fork_mutex(&sim.driver[f].lock, ph);
+    if (ph == FORK_CHILD)
+      regtable_clear(&sim.driver[f]);
+  }
+}
