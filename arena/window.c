@@ -1,32 +1,56 @@
 /* The VA window. Reserving address space costs nothing but page-table
- * bookkeeping; committing is what the pinned budget limits. */
+ * bookkeeping. A read/write reservation is the norm: an mprotect per chunk
+ * would take mmap_lock for writing, and wait behind every registration
+ * that holds it for reading (the loader stalls measured on an H200 came
+ * from such waits). */
 #include "window.h"
 #include "../config/fault.h"
 #include "../config/log.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 uintptr_t window_lo;
 size_t window_len;
+unsigned window_shift;
 
 static struct {
-  size_t used;          /* bytes committed, from window_lo upward */
-  size_t max_pinned;
+  bool rw;              /* reserved read/write: commits are no-ops */
   bool hugepages;       /* allowed */
-  bool huge_now;        /* and used for new commits */
+  bool huge_now;
   bool commit_warned;
-  uint64_t refused, exhausted;
+  uint64_t exhausted;
 } win;
 
-int window_reserve(size_t want, size_t floor, size_t max_pinned, bool hugepages)
+/* vm.overcommit_memory: 2 means MAP_NORESERVE is ignored and a large
+ * read/write reservation would be charged in full. */
+static bool strict_overcommit(void)
+{
+  char c = '0';
+  int fd = open("/proc/sys/vm/overcommit_memory", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (read(fd, &c, 1) != 1)
+      c = '0';
+    close(fd);
+  }
+  return c == '2';
+}
+
+static void advise_huge(void);
+
+int window_reserve(size_t want, size_t floor, bool hugepages)
 {
   if (fault_hit(FAULT_RESERVE))
     return -1;
-  want &= ~(WINDOW_ALIGN - 1);
-  for (size_t size = want; size >= floor && size >= WINDOW_ALIGN; size /= 2) {
+  size_t size = WINDOW_ALIGN * WINDOW_SLOTS;
+  while (size * 2 <= want)
+    size *= 2;
+  int prot = strict_overcommit() ? PROT_NONE : PROT_READ | PROT_WRITE;
+  for (; size >= floor && size >= WINDOW_ALIGN * WINDOW_SLOTS; size /= 2) {
     /* Over-reserve by the alignment, then trim both ends. */
-    void *p = mmap(NULL, size + WINDOW_ALIGN, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *p = mmap(NULL, size + WINDOW_ALIGN, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
     if (p == MAP_FAILED)
       continue;
     uintptr_t raw = (uintptr_t)p, lo = (raw + WINDOW_ALIGN - 1) & ~(WINDOW_ALIGN - 1);
@@ -34,51 +58,64 @@ int window_reserve(size_t want, size_t floor, size_t max_pinned, bool hugepages)
       munmap(p, lo - raw);
     if (raw + WINDOW_ALIGN > lo)
       munmap((void *)(lo + size), raw + WINDOW_ALIGN - lo);
-    win.max_pinned = max_pinned;
+    win.rw = prot != PROT_NONE;
     win.hugepages = hugepages;
+    unsigned shift = 0;
+    while (((size_t)WINDOW_SLOTS << shift) < size)
+      shift++;
     if (size < want)
       log_info("window: %zu bytes refused, reserved %zu", want, size);
+    window_shift = shift;
     __atomic_store_n(&window_len, size, __ATOMIC_RELAXED);
     __atomic_store_n(&window_lo, lo, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&win.huge_now, __ATOMIC_RELAXED))
+      advise_huge();
     return 0;
   }
   return -1;
 }
 
-void *window_commit(size_t size)
+int window_commit(uintptr_t at, size_t size)
 {
-  if (size > window_len - win.used) {
-    win.exhausted++;
-    return NULL;
+  if (fault_hit(FAULT_COMMIT) ||
+      (!win.rw && mprotect((void *)at, size, PROT_READ | PROT_WRITE) != 0)) {
+    if (!__atomic_exchange_n(&win.commit_warned, true, __ATOMIC_RELAXED)) /* once */
+      log_warn("window: cannot commit %zu bytes at %p; those allocations stay ordinary", size,
+               (void *)at);
+    window_count_exhausted();
+    return -1;
   }
-  if (win.used + size > win.max_pinned) {
-    win.refused++;
-    return NULL;
-  }
-  void *p = (void *)(window_lo + win.used);
-  if (fault_hit(FAULT_COMMIT) || mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
-    if (!win.commit_warned) /* once: the next allocations fall back too */
-      log_warn("window: cannot commit %zu bytes at %p; those allocations stay ordinary", size, p);
-    win.commit_warned = true;
-    win.exhausted++;
-    return NULL;
-  }
-  if (win.hugepages && __atomic_load_n(&win.huge_now, __ATOMIC_RELAXED))
-    madvise(p, size, MADV_HUGEPAGE); /* advisory: failure changes nothing */
-  win.used += size;
-  return p;
+  if (!win.rw && win.hugepages && __atomic_load_n(&win.huge_now, __ATOMIC_RELAXED) &&
+      region_is_pages(window_region((void *)at)))
+    madvise((void *)at, size, MADV_HUGEPAGE); /* advisory */
+  return 0;
 }
 
-void window_use_hugepages(void) { __atomic_store_n(&win.huge_now, true, __ATOMIC_RELAXED); }
+/* One call per region: on a read/write reservation the whole region, so
+ * that chunks need no madvise (a write lock on mmap_lock) later. */
+static void advise_huge(void)
+{
+  if (!win.hugepages || !win.rw || window_len == 0)
+    return; /* PROT_NONE: each commit advises its own range */
+  for (enum region r = 0; r < REG_N; r++)
+    if (region_is_pages(r))
+      madvise((void *)window_region_base(r), window_region_size(), MADV_HUGEPAGE);
+}
+
+void window_use_hugepages(void)
+{
+  if (!__atomic_exchange_n(&win.huge_now, true, __ATOMIC_RELAXED))
+    advise_huge();
+}
 
 bool window_hugepages_allowed(void) { return win.hugepages; }
+
+void window_count_exhausted(void) { __atomic_add_fetch(&win.exhausted, 1, __ATOMIC_RELAXED); }
 
 void window_stats(struct window_stats *s)
 {
   s->base = window_lo;
   s->size = window_len;
-  s->committed = win.used;
-  s->max_pinned = win.max_pinned;
-  s->refused = win.refused;
-  s->exhausted = win.exhausted;
+  s->exhausted = __atomic_load_n(&win.exhausted, __ATOMIC_RELAXED);
+  s->rw = win.rw;
 }

@@ -1,5 +1,6 @@
-/* The VA window: one address-space reservation that every GPU-bound
- * allocation lives in, committed in address order. */
+/* The VA window: one address-space reservation that every placed
+ * allocation lives in, cut into regions, one per placement kind, each
+ * filled in address order from its base (docs/DESIGN.md, "Window"). */
 #ifndef GPUSCATTER_WINDOW_H
 #define GPUSCATTER_WINDOW_H
 
@@ -7,10 +8,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Regions. The first three are served by the page allocator (arena/pages.c,
+ * exact page multiples: nothing bound is size-class slack); the small ones
+ * by jemalloc arenas (slabs of small size classes). */
+enum region {
+  REG_SIZE,        /* placed by size alone: bound only on evidence */
+  REG_SITE,        /* placed by a call site that registers: bound ahead */
+  REG_PINNED,      /* the runtime's pinned allocations: bound before use */
+  REG_SIZE_SMALL,
+  REG_SITE_SMALL,
+  REG_N
+};
+enum { WINDOW_SLOTS = 8 }; /* regions are window/8 each: a shift finds one */
+
 /* Published once, before the first window pointer exists; read without a
  * lock. Zero length until then, so every pointer is outside. */
 extern __attribute__((visibility("hidden"))) uintptr_t window_lo;
 extern __attribute__((visibility("hidden"))) size_t window_len;
+extern __attribute__((visibility("hidden"))) unsigned window_shift;
 
 static inline bool window_contains(const void *p)
 {
@@ -19,27 +34,42 @@ static inline bool window_contains(const void *p)
   return (uintptr_t)p - window_lo < window_len;
 }
 
-/* Reserve want bytes (PROT_NONE, MAP_NORESERVE, 2 MiB aligned), halving
- * on refusal down to floor. Commits will stop at max_pinned bytes. Returns
- * 0, or -1 with nothing reserved. */
-int window_reserve(size_t want, size_t floor, size_t max_pinned, bool hugepages);
+/* The region of a window pointer. */
+static inline enum region window_region(const void *p)
+{
+  return (enum region)(((uintptr_t)p - window_lo) >> window_shift);
+}
 
-/* Commit the next size bytes (a multiple of 2 MiB) read/write. NULL when
- * the window is exhausted or committing would pass the pinned budget;
- * both are counted. Caller serialises. */
-void *window_commit(size_t size);
+static inline uintptr_t window_region_base(enum region r)
+{
+  return window_lo + ((uintptr_t)r << window_shift);
+}
 
-/* From now on, commit chunks on transparent huge pages (if allowed): a
- * backend is live, so they will be pinned whole anyway, and huge pages halve
- * the registration cost. Until then chunks use small pages, so the slack
- * inside jemalloc's size classes never becomes resident. */
+static inline size_t window_region_size(void) { return (size_t)1 << window_shift; }
+
+/* Page-allocator regions (large blocks) as opposed to jemalloc's. */
+static inline bool region_is_pages(enum region r) { return r <= REG_PINNED; }
+
+/* Reserve want bytes (rounded down to a power of two, 2 MiB aligned),
+ * halving on refusal down to floor. Read/write with MAP_NORESERVE where
+ * the kernel overcommits, so that filling it takes no mmap_lock for
+ * writing; PROT_NONE with commits by mprotect where it does not
+ * (vm.overcommit_memory=2). 0, or -1 with nothing reserved. */
+int window_reserve(size_t want, size_t floor, bool hugepages);
+
+/* Make [at, at + size) usable (a no-op on a read/write reservation). 0 or
+ * -1 (counted, warned once). */
+int window_commit(uintptr_t at, size_t size);
+
+/* A backend is live: ask for transparent huge pages on the page-allocator
+ * regions (registration costs half as much on them). Until then they use
+ * small pages, so nothing untouched becomes resident. */
 void window_use_hugepages(void);
-
-/* Whether huge pages are allowed at all (GPUSCATTER_HUGEPAGES). */
 bool window_hugepages_allowed(void);
 
-struct window_stats { uint64_t base, size, committed, max_pinned, refused, exhausted; };
+struct window_stats { uint64_t base, size, exhausted; bool rw; };
 void window_stats(struct window_stats *s);
+void window_count_exhausted(void);
 
 #define WINDOW_ALIGN ((size_t)2 << 20)
 

@@ -1,42 +1,66 @@
-/* The batch bind engine. Chunks are committed inside jemalloc's extent
- * hooks, where no backend call may be made: the hook only marks them
- * pending and wakes the engine. Backend calls happen on the bind thread
- * (async) or on the application thread that needs a chunk (lazy), never
- * with a lock of ours held. */
+/* The batch bind engine. What is bound, and when (docs/DESIGN.md,
+ * "Binding"):
+ *   - a unit the application registers in, at that registration, on its
+ *     thread, with the closed unbound chunks around it in one call;
+ *   - ahead of any registration, on the bind thread, the chunks of regions
+ *     with evidence: REG_SITE (call sites that register), REG_SIZE once the
+ *     application has registered a quarter of what was placed there, every
+ *     region with GPUSCATTER_BIND=eager. A region's newest chunk waits: the
+ *     program may still be filling it;
+ *   - never otherwise: a process that registers nothing pins nothing.
+ * Units the application registered in and no longer does are unbound a
+ * second later, units bound ahead by size alone and never registered in a
+ * minute later, and their free pages given back. Chunks are chosen in
+ * arena/chunks.c's state machine, so registrations, purges and unbinding
+ * never interleave wrongly; this file only decides and calls the backend. */
 #include "engine.h"
 #include "backend.h"
-#include "../config/config.h"
-#include "../config/fault.h"
+#include "../arena/gpu_arena.h"
+#include "../arena/pages.h"
 #include "../arena/window.h"
+#include "../config/config.h"
+#include "../config/counters.h"
+#include "../config/fault.h"
 #include "../config/log.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
 enum { ENG_IDLE, ENG_STARTING, ENG_LIVE, ENG_OFF };
+enum { IDLE_MS = 1000, UNCLAIMED_MS = 60000, TICK_MS = 250 };
+
+#define BIT(r) (1u << (r))
+#define SIZE_REGIONS (BIT(REG_SIZE) | BIT(REG_SIZE_SMALL))
+#define SITE_REGIONS (BIT(REG_SITE) | BIT(REG_SITE_SMALL))
+#define ALL_REGIONS ((1u << REG_N) - 1)
 
 static struct {
   pthread_mutex_t lock;
   pthread_cond_t work;
   int state;
   struct backend be;
+  const char *why;          /* no backend: why */
   size_t bind_max;
-  bool async, kick, stop, thread_running, exit_hooked;
+  int mode;                 /* enum cfg_bind */
+  unsigned ahead;           /* regions bound ahead (atomic) */
+  bool kick, stop, thread_running, exit_hooked;
   pthread_t thread;
-  uint64_t reg, unreg, failed;
+  uint64_t reg, unreg, failed, sync_binds, ahead_binds, auto_unbinds;
+  uint64_t size_registered; /* bytes the application registered in REG_SIZE (atomic) */
   double seconds;
   bool warned, unbind_warned;
-  pid_t owner;            /* the process that started the backend */
-} eng = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER };
+  pid_t owner;              /* the process that started the backend */
+} eng = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER, .why = "no runtime call yet" };
 
 static double now(void)
 {
@@ -44,6 +68,8 @@ static double now(void)
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
+
+static bool live(void) { return __atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) == ENG_LIVE; }
 
 /* The backend's error as text: "EFAULT (Bad address)", or the number. */
 static const char *error_text(int rc, char *buf, size_t len)
@@ -54,13 +80,15 @@ static const char *error_text(int rc, char *buf, size_t len)
   return buf;
 }
 
-static void bind_run(const struct chunk_run *r, bool more)
+/* Backend calls are no cancellation points for the application's thread:
+ * cancelled inside one, it would leave its units BINDING for ever. */
+static void bind_run(const struct chunk_run *r, bool more, bool ahead)
 {
-  /* Fault the pages in first, on huge pages where allowed: registering
-   * untouched memory costs several times more (measured: 122 ms against
-   * 12.5 ms per GiB). Both advisory. */
-  if (window_hugepages_allowed())
-    madvise((void *)r->base, r->size, MADV_HUGEPAGE);
+  int old;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+  /* Fault the pages in first: registering untouched memory costs several
+   * times more (measured: 122 ms against 12.5 ms per GiB). The range is
+   * chosen, so nothing purges it meanwhile (invariant 2). Advisory. */
   madvise((void *)r->base, r->size, MADV_POPULATE_WRITE);
   uintptr_t dev = 0;
   double t0 = now();
@@ -70,6 +98,10 @@ static void bind_run(const struct chunk_run *r, bool more)
   pthread_mutex_lock(&eng.lock);
   eng.reg++;
   eng.seconds += dt;
+  if (ahead)
+    eng.ahead_binds++;
+  else
+    eng.sync_binds++;
   bool warn = rc != 0 && !eng.warned;
   if (rc != 0) {
     eng.failed++;
@@ -81,20 +113,57 @@ static void bind_run(const struct chunk_run *r, bool more)
     log_warn("%s backend could not register %zu bytes at %p (%s); "
              "registrations there pass through to the runtime", eng.be.ops->name, r->size,
              (void *)r->base, error_text(rc, e, sizeof e));
-  chunks_finish_run(r, rc == 0, dev);
+  chunks_bound(r, rc == 0, dev, eng.be.device);
+  pthread_setcancelstate(old, NULL);
+}
+
+static bool unbind_run(const struct chunk_run *r)
+{
+  int old;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+  double t0 = now();
+  int rc = fault_hit(FAULT_UNBIND) ? 999 : eng.be.ops->unreg(&eng.be, r->base, r->size);
+  pthread_mutex_lock(&eng.lock);
+  eng.unreg++;
+  eng.seconds += now() - t0;
+  bool warn = rc != 0 && !eng.unbind_warned;
+  eng.unbind_warned |= rc != 0;
+  pthread_mutex_unlock(&eng.lock);
+  char e[96];
+  if (warn)
+    log_warn("%s backend could not unregister %zu bytes at %p (%s); they stay registered",
+             eng.be.ops->name, r->size, (void *)r->base, error_text(rc, e, sizeof e));
+  chunks_unbound(r, rc == 0);
+  if (rc == 0)
+    pages_unbound(r->base, r->size);
+  pthread_setcancelstate(old, NULL);
+  return rc == 0;
 }
 
 /* One run ahead, so that the backend knows which call ends the batch. */
-static void bind_pending(void)
+static void bind_ahead(unsigned mask, bool newest)
 {
   struct chunk_run r, next;
-  bool have = chunks_take_run(eng.bind_max, &r);
+  bool have = chunks_choose_ahead(mask, newest, eng.bind_max, &r);
   while (have) {
-    bool more = chunks_take_run(eng.bind_max, &next);
-    bind_run(&r, more);
+    bool more = chunks_choose_ahead(mask, newest, eng.bind_max, &next);
+    bind_run(&r, more, true);
     r = next;
     have = more;
   }
+}
+
+/* Unbind what qualifies; returns the bytes unbound. */
+static size_t unbind_idle(unsigned mask, unsigned claimed_ms, unsigned unclaimed_ms, size_t want)
+{
+  size_t done = 0;
+  uintptr_t cursor = 0;
+  struct chunk_run r;
+  while ((want == 0 || done < want) &&
+         chunks_take_idle(&cursor, mask, claimed_ms, unclaimed_ms, &r))
+    if (unbind_run(&r))
+      done += r.size;
+  return done;
 }
 
 static void *bind_main(void *arg)
@@ -105,18 +174,43 @@ static void *bind_main(void *arg)
   while (!eng.stop) {
     eng.kick = false;
     pthread_mutex_unlock(&eng.lock);
-    bind_pending();
+    bind_ahead(__atomic_load_n(&eng.ahead, __ATOMIC_ACQUIRE), false);
+    if (eng.mode != CFG_BIND_EAGER) {
+      size_t n = unbind_idle(ALL_REGIONS, IDLE_MS, NEVER, 0);
+      n += unbind_idle(SIZE_REGIONS, NEVER, UNCLAIMED_MS, 0);
+      if (n) {
+        pthread_mutex_lock(&eng.lock);
+        eng.auto_unbinds += n;
+        pthread_mutex_unlock(&eng.lock);
+      }
+    }
+    bool dirty = false;
+    for (enum region g = 0; g < REG_N; g++)
+      if (region_is_pages(g)) {
+        pages_purge(g, false, 0);
+        dirty |= pages_dirty(g);
+      }
+    /* Timed work (idle units, decaying pages) wakes us every tick. */
+    bool timed = dirty || chunks_bound_bytes() > 0;
     pthread_mutex_lock(&eng.lock);
-    while (!eng.stop && !eng.kick)
-      pthread_cond_wait(&eng.work, &eng.lock);
+    if (!eng.stop && !eng.kick) {
+      if (timed) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        t.tv_nsec += TICK_MS * 1000000L;
+        t.tv_sec += t.tv_nsec / 1000000000L;
+        t.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&eng.work, &eng.lock, &t);
+      } else {
+        pthread_cond_wait(&eng.work, &eng.lock);
+      }
+    }
   }
   pthread_mutex_unlock(&eng.lock);
   return NULL;
 }
 
-/* Called from the chunk table, possibly inside jemalloc's hooks: only
- * signals. */
-static void notify(void)
+static void kick(void)
 {
   pthread_mutex_lock(&eng.lock);
   eng.kick = true;
@@ -140,8 +234,7 @@ static void bind_shutdown(void)
   /* A forked child inherits this handler and, for the amdgpu backend, the
    * parent's open device file: releasing from there would destroy the
    * parent's buffer objects. */
-  if (eng.be.ops && eng.be.ops->fini && eng.owner == getpid() &&
-      __atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) == ENG_LIVE) {
+  if (eng.be.ops && eng.be.ops->fini && eng.owner == getpid() && live()) {
     __atomic_store_n(&eng.state, ENG_OFF, __ATOMIC_RELEASE);
     eng.be.ops->fini(&eng.be);
   }
@@ -160,12 +253,16 @@ static void hook_exit(void)
  * its calls to the runtime, once said. */
 static const struct backend_ops *choose(const struct cfg *c, enum flavor f)
 {
-  if (c->backend == CFG_BACKEND_OFF)
+  if (c->backend == CFG_BACKEND_OFF) {
+    eng.why = "GPUSCATTER_BACKEND=off";
     return NULL;
+  }
   const struct backend_ops *b = backend_choose(c->backend, f);
-  if (b == NULL)
+  if (b == NULL) {
+    eng.why = "GPUSCATTER_BACKEND does not serve the application's runtime";
     log_warn("GPUSCATTER_BACKEND does not serve this application's %s calls; they pass through",
              flavor(f)->name);
+  }
   return b;
 }
 
@@ -178,18 +275,19 @@ static void start(enum flavor f)
                                                 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
     return;
   eng.bind_max = c->bind_max;
-  eng.async = c->bind == CFG_BIND_ASYNC;
+  eng.mode = c->bind;
   eng.be = (struct backend){ .ops = choose(c, f), .flavor = f, .device = -1 };
   if (eng.be.ops == NULL || eng.be.ops->init(&eng.be) != 0) {
+    if (eng.be.ops)
+      eng.why = "the backend could not start (GPUSCATTER_LOG=info says why)";
     __atomic_store_n(&eng.state, ENG_OFF, __ATOMIC_RELEASE);
     return;
   }
-  log_debug("%s backend live on device %d (%s binding)", eng.be.ops->name, eng.be.device,
-            eng.async ? "async" : "lazy");
   eng.owner = getpid();
   if (eng.be.ops->fini)
     hook_exit();
-  if (eng.async) {
+  unsigned ahead = eng.mode == CFG_BIND_EAGER ? ALL_REGIONS & ~BIT(REG_PINNED) : SITE_REGIONS;
+  if (eng.mode != CFG_BIND_LAZY) {
     pthread_mutex_lock(&eng.lock);
     eng.thread_running = !fault_hit(FAULT_THREAD) &&
                          pthread_create(&eng.thread, NULL, bind_main, NULL) == 0;
@@ -197,11 +295,15 @@ static void start(enum flavor f)
     if (eng.thread_running)
       hook_exit();
     else
-      log_warn("cannot start the bind thread; binding lazily");
+      log_warn("cannot start the bind thread; binding when registrations need it");
   }
+  __atomic_store_n(&eng.ahead, eng.thread_running ? ahead : 0, __ATOMIC_RELEASE);
+  log_info("%s backend live on device %d (%s binding)", eng.be.ops->name, eng.be.device,
+           cfg_word("GPUSCATTER_BIND", eng.mode));
   __atomic_store_n(&eng.state, ENG_LIVE, __ATOMIC_RELEASE);
   window_use_hugepages();
-  chunks_go_live(eng.thread_running ? notify : NULL);
+  if (eng.thread_running)
+    kick();
 }
 
 void bind_runtime_seen(enum flavor f)
@@ -218,87 +320,94 @@ void bind_start_at_load(void)
     start(FLAVOR_CUDA);
 }
 
-bool bind_live(enum flavor f)
+bool bind_live(enum flavor f) { return live() && (eng.be.ops->flavors & (1u << f)); }
+
+int bind_device(void) { return live() && eng.be.device >= 0 ? eng.be.device : 0; }
+
+/* The budget is full: unbind units no registration holds, on this thread. */
+static bool reclaim(size_t want)
 {
-  int s = __atomic_load_n(&eng.state, __ATOMIC_ACQUIRE);
-  return s == ENG_LIVE && (eng.be.ops->flavors & (1u << f));
+  return unbind_idle(ALL_REGIONS & ~BIT(REG_PINNED), 0, 0, want) > 0;
 }
 
-int bind_device(void)
+int bind_acquire(uintptr_t a, size_t n, struct chunk_info *out)
 {
-  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_LIVE || eng.be.device < 0)
-    return 0;
-  return eng.be.device;
-}
-
-int bind_ensure(uintptr_t addr, struct chunk *out)
-{
-  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_LIVE)
-    return -1;
-  for (;;) {
-    /* Waits only while the chunk is being bound; pending work is done here
-     * rather than waited for (the bind thread may be busy elsewhere). */
-    int st = chunks_wait(addr, out);
-    if (st == CHUNK_COMMITTED) { /* the newest, or unbound by a trim */
-      chunks_seal_newest();
-      chunks_set_state(out->base, CHUNK_PENDING);
+  bool reclaimed = false;
+  for (int tries = 0;; tries++) {
+    int st = chunks_acquire(a, n, out);
+    if (st != CHUNK_COMMITTED || !live())
+      return st;
+    struct chunk_run r;
+    switch (chunks_choose(a, eng.bind_max, &r)) {
+    case CHOOSE_OK:
+      bind_run(&r, false, false);
+      continue;
+    case CHOOSE_FOREIGN:
+      return CHUNK_COMMITTED;
+    case CHOOSE_BUDGET:
+      if (reclaimed || !reclaim(out->unit_size))
+        return CHUNK_COMMITTED;
+      reclaimed = true;
+      continue;
+    case CHOOSE_BUSY:
+      if (tries > 10000)
+        return CHUNK_COMMITTED; /* never seen: a purge that does not end */
+      sched_yield();
       continue;
     }
-    if (st != CHUNK_PENDING)
-      return st;
-    if (!eng.thread_running)
-      chunks_queue_all(); /* lazy: everything, in as few calls as it takes */
-    bind_pending();
   }
+}
+
+void bind_evidence(enum region r, size_t bytes)
+{
+  if ((r == REG_SIZE || r == REG_SIZE_SMALL) && eng.mode == CFG_BIND_ASYNC &&
+      !(__atomic_load_n(&eng.ahead, __ATOMIC_RELAXED) & BIT(REG_SIZE))) {
+    uint64_t reg = __atomic_add_fetch(&eng.size_registered, bytes, __ATOMIC_RELAXED);
+    uint64_t v[CTR_N];
+    ctr_sum(v);
+    /* A quarter of what was placed by size is registered: the program
+     * registers what it loads. */
+    if (reg * 4 >= v[CTR_SIZE_BYTES] && eng.thread_running) {
+      __atomic_or_fetch(&eng.ahead, SIZE_REGIONS, __ATOMIC_RELEASE);
+      log_debug("binding placed-by-size memory ahead: %llu of %llu bytes registered",
+                (unsigned long long)reg, (unsigned long long)v[CTR_SIZE_BYTES]);
+      kick();
+    }
+  }
+}
+
+void bind_chunk_added(void)
+{
+  if (live() && eng.thread_running && __atomic_load_n(&eng.ahead, __ATOMIC_RELAXED))
+    kick();
 }
 
 void bind_flush(void)
 {
-  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) == ENG_LIVE) {
-    chunks_queue_all();
-    bind_pending();
-  }
+  if (live())
+    bind_ahead(ALL_REGIONS & ~BIT(REG_PINNED), true);
 }
 
-size_t bind_trim(bool (*in_use)(uintptr_t, size_t))
+size_t bind_trim(void)
 {
-  if (__atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) != ENG_LIVE)
+  if (!live())
     return 0;
-  size_t freed = 0;
-  uintptr_t cursor = 0;
-  struct chunk_run r;
-  while (chunks_take_bound_unit(&cursor, &r)) {
-    if (in_use(r.base, r.size)) {
-      chunks_finish_unbind(&r, false);
-      continue;
-    }
-    double t0 = now();
-    int rc = fault_hit(FAULT_UNBIND) ? 999 : eng.be.ops->unreg(&eng.be, r.base, r.size);
-    pthread_mutex_lock(&eng.lock);
-    eng.unreg++;
-    eng.seconds += now() - t0;
-    bool warn = rc != 0 && !eng.unbind_warned;
-    eng.unbind_warned |= rc != 0;
-    pthread_mutex_unlock(&eng.lock);
-    char e[96];
-    if (warn)
-      log_warn("%s backend could not unregister %zu bytes at %p (%s); they stay registered",
-               eng.be.ops->name, r.size, (void *)r.base, error_text(rc, e, sizeof e));
-    chunks_finish_unbind(&r, rc == 0);
-    if (rc == 0)
-      freed += r.size;
-  }
-  return freed;
+  size_t n = unbind_idle(ALL_REGIONS, 0, 0, 0);
+  arena_purge();
+  return n;
 }
 
 void bind_stats(struct bind_stats *s)
 {
   pthread_mutex_lock(&eng.lock);
-  s->backend = eng.state == ENG_LIVE ? eng.be.ops->name : "none";
-  s->reg = eng.reg;
-  s->unreg = eng.unreg;
-  s->failed = eng.failed;
-  s->seconds = eng.seconds;
+  bool on = eng.state == ENG_LIVE;
+  *s = (struct bind_stats){
+    .backend = on ? eng.be.ops->name : "none", .why = on ? "" : eng.why,
+    .device = on ? eng.be.device : -1, .reg = eng.reg, .unreg = eng.unreg, .failed = eng.failed,
+    .sync_binds = eng.sync_binds, .ahead_binds = eng.ahead_binds,
+    .auto_unbinds = eng.auto_unbinds, .seconds = eng.seconds,
+    .size_ahead = (eng.ahead & BIT(REG_SIZE)) != 0,
+  };
   pthread_mutex_unlock(&eng.lock);
 }
 
@@ -317,5 +426,14 @@ void bind_fork(enum fork_phase ph)
   pthread_cond_init(&eng.work, NULL);
   eng.thread_running = false;
   eng.kick = eng.stop = false;
-  eng.state = eng.be.ops && eng.be.ops->live_at_load ? ENG_IDLE : ENG_OFF;
+  eng.ahead = 0;
+  eng.size_registered = 0;
+  eng.reg = eng.unreg = eng.failed = eng.sync_binds = eng.ahead_binds = eng.auto_unbinds = 0;
+  eng.seconds = 0;
+  if (eng.be.ops && eng.be.ops->live_at_load) {
+    eng.state = ENG_IDLE;
+  } else if (eng.state != ENG_IDLE) {
+    eng.state = ENG_OFF;
+    eng.why = "a forked child: the parent's runtime context does not survive fork";
+  }
 }

@@ -1,6 +1,9 @@
-/* The batch bind engine: queues committed chunks, coalesces address-
- * adjacent ones into one backend call (up to GPUSCATTER_BIND_MAX), binds
- * them lazily or on a background thread, and unbinds on request. */
+/* The batch bind engine: binds units when there is evidence that the
+ * application registers memory in them, unbinds units it no longer
+ * registers in, and gives their free pages back (docs/DESIGN.md,
+ * "Binding"). Backend calls are made on the bind thread or on the
+ * application thread that needs a unit now, never with a lock of ours
+ * held. */
 #ifndef GPUSCATTER_ENGINE_H
 #define GPUSCATTER_ENGINE_H
 
@@ -14,25 +17,40 @@
  * backend on first call. Cheap on later calls. */
 void bind_runtime_seen(enum flavor f);
 
-/* Whether chunks of this flavor's application are bound by a backend. */
+/* Whether a backend binds units for this flavor's calls. */
 bool bind_live(enum flavor f);
 
-/* The device the chunks are registered on (the application's), 0 before
- * one is known. */
+/* The device the backend registers on, 0 before one is known. */
 int bind_device(void);
 
-/* Make sure the unit holding addr is bound (binding what is pending if
- * need be). Returns the chunk's state, or -1 if addr is in no chunk. */
-int bind_ensure(uintptr_t addr, struct chunk *out);
+/* The unit holding [a, a + n), bound if need be (now, on this thread) and
+ * held for one registration when BOUND (chunks_release gives it back).
+ * Returns its state, or -1 when the range is in no chunk or spans units.
+ * COMMITTED back means the budget refused: the caller passes through. */
+int bind_acquire(uintptr_t a, size_t n, struct chunk_info *out);
 
-/* Bind everything pending now. */
+/* A registration was answered in a unit of region r (evidence for
+ * binding the region ahead). */
+void bind_evidence(enum region r, size_t bytes);
+
+/* A new chunk was started (from the allocation path, outside jemalloc):
+ * wakes the bind thread when its region is bound ahead. */
+void bind_chunk_added(void);
+
+/* Bind everything not yet bound now, in every region. */
 void bind_flush(void);
 
-/* Unbind every bound unit in which in_use finds no application
- * registration. Returns the bytes unbound. */
-size_t bind_trim(bool (*in_use)(uintptr_t base, size_t size));
+/* Unbind every unit the application holds no registration in, and give
+ * its free pages back. Returns the bytes unbound. */
+size_t bind_trim(void);
 
-struct bind_stats { const char *backend; uint64_t reg, unreg, failed; double seconds; };
+struct bind_stats {
+  const char *backend, *why;   /* the backend live, or "none" and why */
+  int device;
+  uint64_t reg, unreg, failed, sync_binds, ahead_binds, auto_unbinds;
+  double seconds;
+  bool size_ahead;
+};
 void bind_stats(struct bind_stats *s);
 
 /* At load: a backend that needs no runtime (sim) is live from the start. */

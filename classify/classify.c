@@ -133,6 +133,11 @@ void classify_miss(const void *p, size_t n)
     sites_missed(site, tag, cl.threshold);
 }
 
+void classify_hit(const void *p, size_t n)
+{
+  (void)p, (void)n;
+}
+
 void classify_exit(void)
 {
   if (cl.active)

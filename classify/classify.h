@@ -32,6 +32,9 @@ void classify_record(const void *p, size_t n, unsigned site);
 /* The program registered [p, p + n) outside the window. */
 void classify_miss(const void *p, size_t n);
 
+/* The program registered [p, p + n) inside the window, answered there. */
+void classify_hit(const void *p, size_t n);
+
 /* At exit, in the process that loaded the profile. */
 void classify_exit(void);
 

@@ -1,6 +1,7 @@
 /* The one table of GPUSCATTER_* variables, and reading it. The README's
  * variables table and `gpuscatter env` are generated from this table. */
 #include "config.h"
+#include "limits.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -11,7 +12,7 @@ static const char *const backend_words[] =
   { "auto", "cuda", "hip", "amdgpu", "sim", "off", NULL };
 static const char *const log_words[] =
   { "error", "warn", "info", "debug", NULL };
-static const char *const bind_words[] = { "lazy", "async", NULL };
+static const char *const bind_words[] = { "lazy", "async", "eager", NULL };
 static const char *const classify_words[] = { "auto", "size", "sites", "learn", NULL };
 static const char *const preset_words[] = { "none", "torch", NULL };
 
@@ -36,17 +37,20 @@ const struct cfg_option cfg_options[] = {
   { "GPUSCATTER_WINDOW", CFG_SIZE, "1T", "a size (e.g. 1T)",
     "address space reserved for GPU-bound allocations (halved on refusal)", NULL,
     1 * K * K * K, 128 * K * K * K * K, OPT(window) },
-  { "GPUSCATTER_MAX_PINNED", CFG_SIZE_OR_PCT, "50%", "a size or percentage of RAM (e.g. 16G or 50%)",
-    "most memory kept in registered chunks; beyond it allocations stay ordinary", NULL,
-    0, 0, OPT(max_pinned) },
+  { "GPUSCATTER_MAX_PINNED", CFG_SIZE_OR_PCT, "50%",
+    "a size or percentage of the memory the process may use (e.g. 16G or 50%)",
+    "most memory gpuscatter keeps registered (RAM or the cgroup's limit, whichever is less); "
+    "beyond it registrations go to the runtime", NULL, 0, 0, OPT(max_pinned) },
   { "GPUSCATTER_HUGEPAGES", CFG_BOOL, "on", "a boolean (on/off, yes/no, true/false, 1/0)",
     "ask for transparent huge pages on chunks (faster registration)", NULL, 0, 0,
     OPT(hugepages) },
   { "GPUSCATTER_ARENAS", CFG_BOOL, "on", "a boolean (on/off, yes/no, true/false, 1/0)",
     "off: keep the backend but place nothing in arenas (the per-buffer baseline)", NULL, 0, 0,
     OPT(arenas) },
-  { "GPUSCATTER_BIND", CFG_ENUM, "async", "one of lazy|async",
-    "lazy: bind pending chunks when a registration needs one; async: also on a background thread",
+  { "GPUSCATTER_BIND", CFG_ENUM, "async", "one of lazy|async|eager",
+    "when memory is registered with the GPU: lazy: when a registration needs it; async: also ahead, "
+    "on a background thread, where there is evidence the program registers it (and unbound when it "
+    "no longer does); eager: everything placed, ahead (costly for programs that register little)",
     bind_words, 0, 0, OPT(bind) },
   { "GPUSCATTER_BIND_MAX", CFG_SIZE, "1G", "a size (e.g. 1G)",
     "most bytes one backend call registers when coalescing adjacent chunks", NULL,
@@ -116,7 +120,7 @@ static bool apply(const struct cfg_option *o, const char *raw, struct cfg *c,
       break;
     case CFG_SIZE_OR_PCT:
       if ((rc = cfg_parse_pct(v, &pct)) == 0) {
-        *(size_t *)field = (size_t)(cfg_phys_ram() / 100 * pct);
+        *(size_t *)field = (size_t)(limits_memory(NULL) / 100 * pct);
         snprintf(eff, efflen, "%s", v);
       } else if (rc == -1 && (rc = cfg_parse_size(v, &sz)) == 0) {
         *(size_t *)field = (size_t)sz;
@@ -158,8 +162,10 @@ static bool apply(const struct cfg_option *o, const char *raw, struct cfg *c,
       if (rc == -2 && o->type == CFG_STRING)
         log_warn("%s='%.40s...' is longer than %llu bytes; using %s", o->name, v,
                  (unsigned long long)o->max - 1, o->def);
-      else if (rc == -2 && o->type == CFG_SIZE_OR_PCT)
+      else if (rc == -2 && o->type == CFG_SIZE_OR_PCT && strchr(v, '%'))
         log_warn("%s='%s' is out of range (1%%..100%%); using %s", o->name, v, o->def);
+      else if (rc == -2 && o->type == CFG_SIZE_OR_PCT)
+        log_warn("%s='%s' is too large a size; using %s", o->name, v, o->def);
       else if (rc == -2 && o->type == CFG_UINT)
         log_warn("%s='%s' is out of range (%llu..%llu); using %s", o->name, v,
                  (unsigned long long)o->min, (unsigned long long)o->max, o->def);

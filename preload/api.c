@@ -2,7 +2,6 @@
 #include "real.h"
 #include "register.h"
 #include "stats.h"
-#include "../arena/gpu_arena.h"
 #include "../bind/engine.h"
 
 #include <gpuscatter.h>
@@ -18,9 +17,4 @@ GS_EXPORT int gpuscatter_stats_json(char *buf, size_t len)
 
 GS_EXPORT void gpuscatter_flush(void) { bind_flush(); }
 
-GS_EXPORT size_t gpuscatter_trim(void)
-{
-  size_t n = bind_trim(app_in_use);
-  arena_purge(); /* what was unbound may now be given back */
-  return n;
-}
+GS_EXPORT size_t gpuscatter_trim(void) { return bind_trim(); }

@@ -7,6 +7,7 @@
 #include "fork.h"
 #include "register.h"
 #include "../arena/chunks.h"
+#include "../arena/pages.h"
 #include "../bind/engine.h"
 #include "../classify/classify.h"
 
@@ -17,6 +18,7 @@ static void each(enum fork_phase ph)
   classify_fork(ph);
   app_fork(ph);
   bind_fork(ph);
+  pages_fork(ph);
   chunks_fork(ph);
 }
 
@@ -25,6 +27,7 @@ static void prepare(void) { each(FORK_PREPARE); }
 static void parent(void)
 {
   chunks_fork(FORK_PARENT);
+  pages_fork(FORK_PARENT);
   bind_fork(FORK_PARENT);
   app_fork(FORK_PARENT);
   classify_fork(FORK_PARENT);

@@ -21,7 +21,7 @@ GS_EXPORT void *malloc(size_t n)
 {
   if (likely(n < route_threshold()))
     return real.malloc(n);
-  return route_alloc(n, 0, false);
+  return route_alloc(n, 0, false, __builtin_return_address(0));
 }
 
 GS_EXPORT void free(void *p)
@@ -38,14 +38,14 @@ GS_EXPORT void *calloc(size_t nmemb, size_t size)
   }
   if (likely(n < route_threshold()))
     return real.calloc(nmemb, size);
-  return route_alloc(n, 0, true);
+  return route_alloc(n, 0, true, __builtin_return_address(0));
 }
 
 GS_EXPORT void *realloc(void *p, size_t n)
 {
   if (likely(n < route_threshold() && n != 0 && p != NULL && !window_contains(p)))
     return real_realloc(p, n);
-  return route_realloc(p, n);
+  return route_realloc(p, n, __builtin_return_address(0));
 }
 
 GS_EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
@@ -55,15 +55,23 @@ GS_EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
     errno = ENOMEM;
     return NULL;
   }
-  return realloc(p, n);
+  if (likely(n < route_threshold() && n != 0 && p != NULL && !window_contains(p)))
+    return real_realloc(p, n);
+  return route_realloc(p, n, __builtin_return_address(0));
 }
 
-/* al is a power of two. */
-static void *aligned(size_t al, size_t n)
+/* al is a power of two; ra the application's call site. jemalloc's 8-byte
+ * class is only 8-byte aligned: a 16-byte alignment needs 16 bytes. */
+static inline __attribute__((always_inline)) void *aligned(size_t al, size_t n, const void *ra)
 {
-  if (al <= 16)
-    return malloc(n);
-  return route_alloc(n, al, false);
+  if (al <= 16) {
+    if (n < al)
+      n = al;
+    if (likely(n < route_threshold()))
+      return real.malloc(n);
+    return route_alloc(n, 0, false, ra);
+  }
+  return route_alloc(n, al, false, ra);
 }
 
 static int pow2(size_t x) { return x && !(x & (x - 1)); }
@@ -73,7 +81,7 @@ GS_EXPORT int posix_memalign(void **out, size_t al, size_t n)
   if (!pow2(al) || al % sizeof(void *) != 0)
     return EINVAL;
   int saved = errno; /* POSIX reports through the result, not errno */
-  void *p = aligned(al, n);
+  void *p = aligned(al, n, __builtin_return_address(0));
   errno = saved;
   if (p == NULL)
     return ENOMEM;
@@ -87,7 +95,7 @@ GS_EXPORT void *aligned_alloc(size_t al, size_t n)
     errno = EINVAL;
     return NULL;
   }
-  return aligned(al, n);
+  return aligned(al, n, __builtin_return_address(0));
 }
 
 /* glibc's memalign rounds a non-power-of-two alignment up. */
@@ -100,10 +108,10 @@ GS_EXPORT void *memalign(size_t al, size_t n)
   size_t a = 1;
   while (a < al)
     a <<= 1;
-  return aligned(a, n);
+  return aligned(a, n, __builtin_return_address(0));
 }
 
-GS_EXPORT void *valloc(size_t n) { return aligned(page_size(), n); }
+GS_EXPORT void *valloc(size_t n) { return aligned(page_size(), n, __builtin_return_address(0)); }
 
 GS_EXPORT void *pvalloc(size_t n)
 {
@@ -113,11 +121,15 @@ GS_EXPORT void *pvalloc(size_t n)
     return NULL;
   }
   r &= ~(pg - 1);
-  return aligned(pg, r ? r : pg);
+  return aligned(pg, r ? r : pg, __builtin_return_address(0));
 }
 
-/* jemalloc answers for every arena, the GPU one included. */
-GS_EXPORT size_t malloc_usable_size(void *p) { return p ? real.usable_size(p) : 0; }
+GS_EXPORT size_t malloc_usable_size(void *p)
+{
+  if (unlikely(window_contains(p)))
+    return route_usable_window(p);
+  return p ? real.usable_size(p) : 0;
+}
 
 /* glibc's internal names: some programs and libraries call them directly
  * to reach "the real malloc". */

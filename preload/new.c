@@ -58,28 +58,28 @@ typedef void *new_al_nt_fn(size_t, size_t, const void *);
   GS_EXPORT void *name(size_t n)                                              \
   {                                                                            \
     new_fn *f = REAL(i);                                                       \
-    SLOW(route_try_gpu(n, 0, false), likely(f != NULL) ? f(n) : early_new(n, 0, throwing)) \
+    SLOW(route_try_gpu(n, 0, false, __builtin_return_address(0)), likely(f != NULL) ? f(n) : early_new(n, 0, throwing)) \
     return likely(f != NULL) ? f(n) : early_new(n, 0, throwing);               \
   }
 #define NEW_NT(name, i)                                                         \
   GS_EXPORT void *name(size_t n, const void *nt)                              \
   {                                                                            \
     new_nt_fn *f = REAL(i);                                                    \
-    SLOW(route_try_gpu(n, 0, false), likely(f != NULL) ? f(n, nt) : early_new(n, 0, 0)) \
+    SLOW(route_try_gpu(n, 0, false, __builtin_return_address(0)), likely(f != NULL) ? f(n, nt) : early_new(n, 0, 0)) \
     return likely(f != NULL) ? f(n, nt) : early_new(n, 0, 0);                  \
   }
 #define NEW_AL(name, i)                                                         \
   GS_EXPORT void *name(size_t n, size_t al)                                   \
   {                                                                            \
     new_al_fn *f = REAL(i);                                                    \
-    SLOW(route_try_gpu(n, al, false), likely(f != NULL) ? f(n, al) : early_new(n, al, 1)) \
+    SLOW(route_try_gpu(n, al, false, __builtin_return_address(0)), likely(f != NULL) ? f(n, al) : early_new(n, al, 1)) \
     return likely(f != NULL) ? f(n, al) : early_new(n, al, 1);                 \
   }
 #define NEW_AL_NT(name, i)                                                      \
   GS_EXPORT void *name(size_t n, size_t al, const void *nt)                   \
   {                                                                            \
     new_al_nt_fn *f = REAL(i);                                                 \
-    SLOW(route_try_gpu(n, al, false), likely(f != NULL) ? f(n, al, nt) : early_new(n, al, 0)) \
+    SLOW(route_try_gpu(n, al, false, __builtin_return_address(0)), likely(f != NULL) ? f(n, al, nt) : early_new(n, al, 0)) \
     return likely(f != NULL) ? f(n, al, nt) : early_new(n, al, 0);             \
   }
 

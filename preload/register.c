@@ -1,5 +1,7 @@
-/* Registration calls. For a range inside one bound registration unit the
- * answer comes from the app-view table: no driver round trip. A failing
+/* Registration calls. For a range inside one unit the engine binds (now,
+ * if need be) the answer comes from the app-view table: no driver round
+ * trip. The unit holds one reference per registration answered in it, so
+ * it cannot be unbound under the application (arena/chunks.h). A failing
  * answer is replayed through the real runtime (a call that fails the same
  * way) so that cudaGetLastError/hipGetLastError read what they would have
  * without gpuscatter. */
@@ -13,8 +15,9 @@
 #include "../runtime/runtime.h"
 
 /* What the application registered inside the window, per flavor; and the
- * window ranges we passed through to the runtime (spanning two units, or
- * in a unit the backend refused), whose later calls must pass through too. */
+ * window ranges passed through to the runtime (spanning two units, in a
+ * unit the backend refused or the budget would not bind), whose later
+ * calls pass through too. */
 static struct {
   struct regtable app[FLAVOR_N], passed[FLAVOR_N];
 } rg = {
@@ -33,7 +36,8 @@ static int errnum(enum flavor f, int rc)
        : rc == REG_NOT_REGISTERED ? e->not_registered : e->invalid;
 }
 
-static int fail(enum flavor f, int rc, const struct chunk *c)
+/* Answer rc, setting the runtime's last error as its own call would. */
+static int fail(enum flavor f, int rc, uintptr_t unit_base)
 {
   const struct rt_ops *o = rt_ops(f);
   int e = errnum(f, rc);
@@ -41,8 +45,8 @@ static int fail(enum flavor f, int rc, const struct chunk *c)
     o->set_error(e);
   } else if (rc == REG_INVALID && o->reg) {
     o->reg(NULL, 0, 0);
-  } else if (rc == REG_ALREADY && o->reg && c) {
-    o->reg((void *)c->base, 1, 0); /* overlaps our chunk registration */
+  } else if (rc == REG_ALREADY && o->reg && unit_base) {
+    o->reg((void *)unit_base, 1, 0); /* overlaps our unit's registration */
   } else if (rc == REG_NOT_REGISTERED && o->unreg) {
     o->unreg(&never_registered);
   }
@@ -56,7 +60,7 @@ static int fail(enum flavor f, int rc, const struct chunk *c)
  * a capture the probe's error is cleared and the earlier one replayed;
  * inside, the runtime answers 900 and invalidates the capture itself,
  * exactly as for the application's own call. */
-static int capture_check(enum flavor f, const struct chunk *c)
+static int capture_check(enum flavor f, uintptr_t unit_base)
 {
   const struct rt_ops *o = rt_ops(f);
   const struct flavor_errors *e = &flavor(f)->err;
@@ -72,46 +76,73 @@ static int capture_check(enum flavor f, const struct chunk *c)
     return rc;
   o->last_error();
   if (prev != 0)
-    fail(f, prev_rc, c);
+    fail(f, prev_rc, unit_base);
   return 0;
 }
 
-/* Whether [p, p + size) is ours to answer: inside the window, inside one
- * registration unit, and that unit bound. */
-static bool ours(enum flavor f, const void *p, size_t size, struct chunk *c)
+static int no_runtime(enum flavor f) { return flavor(f)->err.no_device; }
+
+/* The device the calling thread uses (what the runtime would record). */
+static int current_device(enum flavor f)
 {
-  if (p == NULL || !window_contains(p) || !bind_live(f))
-    return false;
-  if (size > 1 && (!window_contains((const char *)p + size - 1) ||
-                   !chunks_same_unit((uintptr_t)p, size)))
-    return false;
-  return bind_ensure((uintptr_t)p, c) == CHUNK_BOUND;
+  const struct rt_ops *o = rt_ops(f);
+  int d = 0;
+  if (o->get_device == NULL || o->get_device(&d) != 0)
+    d = bind_device();
+  return d;
+}
+
+static int pass_register(enum flavor f, void *p, size_t size, unsigned flags)
+{
+  const struct rt_ops *o = rt_ops(f);
+  int rc = o->reg ? o->reg(p, size, flags) : no_runtime(f);
+  if (rc == 0 && p && window_contains(p) && size) {
+    struct reg r = { (uintptr_t)p, size, flags, 0 };
+    regtable_add(&rg.passed[f], &r, true);
+    chunks_foreign((uintptr_t)p, size, +1);
+  }
+  return rc;
 }
 
 int app_register(enum flavor f, void *p, size_t size, unsigned flags)
 {
   ctr_add(CTR_APP_CALLS, 1);
   bind_runtime_seen(f);
-  struct chunk c;
-  if (!ours(f, p, size, &c)) {
+  const struct flavor_desc *fd = flavor(f);
+  if (p == NULL || !window_contains(p) || !bind_live(f) ||
+      (size > 1 && !window_contains((const char *)p + size - 1))) {
     ctr_add(CTR_MISSES, 1);
     if (!window_contains(p))
       classify_miss(p, size); /* the site that allocated it may learn */
-    const struct rt_ops *o = rt_ops(f);
-    int rc = o->reg ? o->reg(p, size, flags) : flavor(f)->err.no_device;
-    if (rc == 0 && p && window_contains(p))
-      regtable_add(&rg.passed[f], (uintptr_t)p, size, flags, true);
+    return pass_register(f, p, size, flags);
+  }
+  if (size == 0 || (flags & ~fd->reg_flags))
+    return fail(f, REG_INVALID, 0);
+  /* Over a range passed through to the runtime: the runtime answers (it
+   * holds that registration, with its overlap rules). */
+  if (regtable_overlaps(&rg.passed[f], (uintptr_t)p, size)) {
+    ctr_add(CTR_MISSES, 1);
+    return pass_register(f, p, size, flags);
+  }
+  struct chunk_info c;
+  if (bind_acquire((uintptr_t)p, size, &c) != CHUNK_BOUND) {
+    ctr_add(CTR_MISSES, 1);
+    return pass_register(f, p, size, flags);
+  }
+  int rc = capture_check(f, c.unit_base);
+  if (rc == 0) {
+    struct reg r = { (uintptr_t)p, size, flags, current_device(f) };
+    rc = regtable_add(&rg.app[f], &r, fd->overlap_ok);
+    if (rc != REG_OK)
+      rc = fail(f, rc, c.unit_base);
+  }
+  if (rc != 0) {
+    chunks_release((uintptr_t)p);
     return rc;
   }
-  if (size == 0 || (flags & ~flavor(f)->reg_flags))
-    return fail(f, REG_INVALID, &c);
-  int rc = capture_check(f, &c);
-  if (rc != 0)
-    return rc;
-  rc = regtable_add(&rg.app[f], (uintptr_t)p, size, flags, flavor(f)->overlap_ok);
-  if (rc != 0)
-    return fail(f, rc, &c);
   ctr_add(CTR_HITS, 1);
+  classify_hit(p, size);
+  bind_evidence(c.region, size);
   return 0;
 }
 
@@ -120,61 +151,75 @@ int app_unregister(enum flavor f, void *p)
   ctr_add(CTR_APP_UNREGISTERS, 1);
   bind_runtime_seen(f);
   const struct rt_ops *o = rt_ops(f);
-  if (p == NULL || !window_contains(p) || !bind_live(f) ||
-      regtable_remove(&rg.passed[f], (uintptr_t)p, NULL) == REG_OK)
-    return o->unreg ? o->unreg(p) : flavor(f)->err.no_device;
-  /* Outside a bound unit (one the backend refused, or not yet bound) we
-   * answered nothing: the runtime answers. */
-  struct chunk c;
-  if (!chunks_find((uintptr_t)p, &c) || c.state != CHUNK_BOUND)
-    return o->unreg ? o->unreg(p) : flavor(f)->err.no_device;
-  int rc = capture_check(f, &c);
+  struct reg r;
+  if (p == NULL || !window_contains(p) || !bind_live(f))
+    return o->unreg ? o->unreg(p) : no_runtime(f);
+  if (regtable_remove(&rg.passed[f], (uintptr_t)p, &r) == REG_OK) {
+    chunks_foreign(r.base, r.size, -1);
+    return o->unreg ? o->unreg(p) : no_runtime(f);
+  }
+  /* Inside a range passed through, or in a unit that is not bound (the
+   * backend refused it, or it never needed binding): we answered nothing
+   * there, the runtime answers. */
+  struct chunk_info c;
+  if (regtable_find(&rg.passed[f], (uintptr_t)p, NULL) ||
+      chunks_lookup((uintptr_t)p, &c) != CHUNK_BOUND)
+    return o->unreg ? o->unreg(p) : no_runtime(f);
+  int rc = capture_check(f, c.unit_base);
   if (rc != 0)
     return rc;
   rc = regtable_remove(&rg.app[f], (uintptr_t)p, NULL);
+  if (rc == REG_OK) {
+    chunks_release((uintptr_t)p);
+    return 0;
+  }
   /* HIP's own runtime aborts the process on an interior pointer; we answer
    * hipErrorInvalidValue instead. */
-  return rc == REG_OK ? 0 : fail(f, rc, &c);
+  return fail(f, rc, c.unit_base);
 }
 
-/* For queries: the app's registration holding p, or pass through. */
+/* For queries: the app's registration holding p, or pass through. Window
+ * memory the application never registered is "not registered", whatever
+ * its unit's state: we answer that ourselves. */
 enum { Q_PASS, Q_FOUND, Q_UNREGISTERED };
-static int query(enum flavor f, const void *p, struct reg *r, struct chunk *c)
+static int query(enum flavor f, const void *p, struct reg *r, struct chunk_info *c)
 {
   bind_runtime_seen(f);
   if (p == NULL || !window_contains(p) || !bind_live(f) ||
-      regtable_find(&rg.passed[f], (uintptr_t)p, NULL) || !chunks_find((uintptr_t)p, c) ||
-      c->state != CHUNK_BOUND)
+      regtable_find(&rg.passed[f], (uintptr_t)p, NULL))
     return Q_PASS;
-  return regtable_find(&rg.app[f], (uintptr_t)p, r) ? Q_FOUND : Q_UNREGISTERED;
+  if (!regtable_find(&rg.app[f], (uintptr_t)p, r))
+    return Q_UNREGISTERED;
+  /* A registration holds its unit: it is BOUND. */
+  return chunks_lookup((uintptr_t)p, c) == CHUNK_BOUND ? Q_FOUND : Q_PASS;
 }
 
 int app_device_pointer(enum flavor f, void **d, void *p, unsigned flags)
 {
   struct reg r;
-  struct chunk c;
+  struct chunk_info c;
   int q = query(f, p, &r, &c);
   if (q == Q_PASS) {
     const struct rt_ops *o = rt_ops(f);
-    return o->devptr ? o->devptr(d, p, flags) : flavor(f)->err.no_device;
+    return o->devptr ? o->devptr(d, p, flags) : no_runtime(f);
   }
   if (q == Q_UNREGISTERED || flags != 0 || d == NULL)
-    return fail(f, REG_INVALID, &c);
-  *d = (void *)(c.dev + ((uintptr_t)p - c.base));
+    return fail(f, REG_INVALID, 0);
+  *d = (void *)(c.dev + ((uintptr_t)p - c.unit_base));
   return 0;
 }
 
 int app_get_flags(enum flavor f, unsigned *out, void *p)
 {
   struct reg r;
-  struct chunk c;
+  struct chunk_info c;
   int q = query(f, p, &r, &c);
   if (q == Q_PASS) {
     const struct rt_ops *o = rt_ops(f);
-    return o->getflags ? o->getflags(out, p) : flavor(f)->err.no_device;
+    return o->getflags ? o->getflags(out, p) : no_runtime(f);
   }
   if (q == Q_UNREGISTERED || out == NULL)
-    return fail(f, REG_INVALID, &c);
+    return fail(f, REG_INVALID, 0);
   *out = (r.flags & flavor(f)->flags_keep) | flavor(f)->flags_add;
   return 0;
 }
@@ -182,27 +227,27 @@ int app_get_flags(enum flavor f, unsigned *out, void *p)
 int app_pointer_attributes(enum flavor f, void *attr, const void *p)
 {
   struct reg r;
-  struct chunk c;
+  struct chunk_info c;
   int q = query(f, p, &r, &c);
   if (q == Q_PASS) {
     const struct rt_ops *o = rt_ops(f);
-    return o->attrs ? o->attrs(attr, p) : flavor(f)->err.no_device;
+    return o->attrs ? o->attrs(attr, p) : no_runtime(f);
   }
   struct rt_ptr_attr *a = attr;
   if (a == NULL)
-    return fail(f, REG_INVALID, &c);
+    return fail(f, REG_INVALID, 0);
   /* The answer for the runtime that is loaded: hipPointerAttribute_t
    * changed meaning under the same layout (flavor.h). */
   const struct flavor_attr_abi *abi = rt_attr_abi(f);
   if (q == Q_FOUND) {
     a->type = abi->host;
-    a->device = bind_device(); /* whose context registered the chunk */
-    a->devicePointer = (void *)(c.dev + ((uintptr_t)p - c.base));
+    a->device = r.device; /* the device current when the application registered */
+    a->devicePointer = (void *)(c.dev + ((uintptr_t)p - c.unit_base));
     a->hostPointer = (void *)p;
     return 0;
   }
   if (abi->unregistered_fails)
-    return fail(f, REG_INVALID, &c);
+    return fail(f, REG_INVALID, 0);
   a->type = abi->unregistered; /* measured: CUDA 13 still reports hostPointer */
   a->device = -2;
   a->devicePointer = NULL;
@@ -218,14 +263,6 @@ int app_last_error(enum flavor f, bool clear)
   const struct rt_ops *o = rt_ops(f);
   int (*e)(void) = clear ? o->last_error : o->peek_error;
   return e ? e() : 0;
-}
-
-bool app_in_use(uintptr_t base, size_t size)
-{
-  for (int f = 0; f < FLAVOR_N; f++)
-    if (regtable_overlaps(&rg.app[f], base, size) || regtable_overlaps(&rg.passed[f], base, size))
-      return true;
-  return false;
 }
 
 void app_fork(enum fork_phase ph)

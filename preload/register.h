@@ -19,8 +19,6 @@ int app_get_flags(enum flavor f, unsigned *out, void *p);
 int app_pointer_attributes(enum flavor f, void *attr, const void *p);
 int app_last_error(enum flavor f, bool clear);
 
-/* Whether the application has a registration in [base, base + size). */
-bool app_in_use(uintptr_t base, size_t size);
 
 /* Across fork: the child owns no registrations. */
 void app_fork(enum fork_phase ph);

@@ -1,14 +1,15 @@
 /* Routing and its lazy initialisation. The configuration is read at the
- * first allocation that reaches the slow path; the window and arena are
- * made at the first GPU-bound one, so a process that never makes one pays
+ * first allocation that reaches the slow path; the window and arenas are
+ * made at the first placed one, so a process that never makes one pays
  * nothing beyond a size compare. */
 #include "route.h"
-#include "../classify/classify.h"
-#include "../config/counters.h"
 #include "../arena/chunks.h"
 #include "../arena/gpu_arena.h"
 #include "../arena/window.h"
+#include "../bind/engine.h"
+#include "../classify/classify.h"
 #include "../config/config.h"
+#include "../config/counters.h"
 
 #include <errno.h>
 #include <jemalloc/jemalloc.h>
@@ -39,12 +40,6 @@ void route_resolved(void)
 
 static enum { ARENA_UNTRIED, ARENA_TRYING, ARENA_READY, ARENA_FAILED } arena_state;
 
-/* When every GPU allocation is larger than jemalloc's thread cache holds,
- * jemalloc's own free already returns a window pointer to the GPU arena
- * and never to a cache another malloc could draw from: free needs no
- * window check. Zero when free must check (smaller GPU-bound sizes). */
-static size_t uncached_floor;
-
 static const struct cfg *configure(void)
 {
   const struct cfg *c = cfg_get(); /* NULL while another thread reads it */
@@ -68,14 +63,9 @@ static bool arena_ready(const struct cfg *c)
     __atomic_store_n(&arena_state, ARENA_FAILED, __ATOMIC_RELEASE);
     return false;
   }
-  /* Before the first window pointer is handed out. Classification by site
-   * may place sizes down to GPUSCATTER_SITE_MIN_SIZE. */
-  size_t smallest = classify_effective(c) != CFG_CLASSIFY_SIZE && c->site_min_size < c->min_size
-                      ? c->site_min_size : c->min_size;
-  if (smallest > arena_tcache_max())
-    uncached_floor = arena_tcache_max() + 1;
-  else
-    __atomic_store_n(&route_free, free_checked, __ATOMIC_RELEASE);
+  /* Before the first window pointer is handed out: page-allocator blocks
+   * are not jemalloc's, so every free must look at the window. */
+  __atomic_store_n(&route_free, free_checked, __ATOMIC_RELEASE);
   __atomic_store_n(&arena_state, ARENA_READY, __ATOMIC_RELEASE);
   return true;
 }
@@ -83,19 +73,20 @@ static bool arena_ready(const struct cfg *c)
 /* A candidate that stayed ordinary, for route_note() to record. */
 static __thread struct { unsigned site; size_t n; } pending;
 
-/* The size decides above GPUSCATTER_MIN_SIZE; below it, the call site. */
-static bool is_gpu_bound(const struct cfg *c, size_t n)
+/* Where n bytes from this call site go: REG_SITE (its site registers),
+ * REG_SIZE (large enough), or REG_N (ordinary). */
+static enum region placement(const struct cfg *c, size_t n)
 {
   if (c->max_size != 0 && n > c->max_size)
-    return false;
-  if (n >= c->min_size)
-    return true;
+    return REG_N;
   unsigned site = classify_site(n);
   if (classify_hot(site))
-    return true;
+    return REG_SITE;
+  if (n >= c->min_size)
+    return REG_SIZE;
   pending.site = site;
   pending.n = n;
-  return false;
+  return REG_N;
 }
 
 void route_note(void *p)
@@ -113,19 +104,30 @@ void route_classify_ready(const struct cfg *c)
     __atomic_store_n(&route_min, n, __ATOMIC_RELAXED);
 }
 
-void *route_try_gpu(size_t n, size_t align, bool zero)
+void *route_try_gpu(size_t n, size_t align, bool zero, const void *ra)
 {
+  (void)ra;
   pending.site = 0;
   const struct cfg *c = configure();
-  if (c == NULL || n < route_threshold() || !is_gpu_bound(c, n) || !arena_ready(c))
+  if (c == NULL || n < route_threshold())
     return NULL;
-  void *p = arena_alloc(n, align, zero);
+  enum region kind = placement(c, n);
+  if (kind == REG_N || !arena_ready(c))
+    return NULL;
+  void *p = arena_alloc(kind, n, align, zero);
   if (p == NULL) {
     ctr_add(CTR_FALLBACK, 1);
     return NULL;
   }
   ctr_add(CTR_GPU_ALLOCS, 1);
   ctr_add(CTR_GPU_BYTES, n);
+  ctr_add(kind == REG_SITE ? CTR_SITE_BYTES : CTR_SIZE_BYTES, n);
+  static __thread size_t seen;
+  size_t g = chunks_generation();
+  if (__builtin_expect(g != seen, 0)) { /* a new chunk: the bind thread may want it */
+    seen = g;
+    bind_chunk_added();
+  }
   return p;
 }
 
@@ -139,9 +141,9 @@ static void *ordinary(size_t n, size_t align, bool zero)
   return p;
 }
 
-void *route_alloc(size_t n, size_t align, bool zero)
+void *route_alloc(size_t n, size_t align, bool zero, const void *ra)
 {
-  void *p = route_try_gpu(n, align, zero);
+  void *p = route_try_gpu(n, align, zero, ra);
   if (p != NULL)
     return p;
   p = ordinary(n, align, zero);
@@ -151,42 +153,42 @@ void *route_alloc(size_t n, size_t align, bool zero)
 
 void route_free_window(void *p)
 {
-  int saved = errno; /* a purge inside jemalloc may fail and set it */
+  int saved = errno; /* a purge may fail and set it */
   arena_free(p);
   errno = saved;
 }
 
+size_t route_usable_window(const void *p) { return arena_usable(p); }
+
 /* realloc across arenas: copy what fits into q, release p with release. */
-static void *move_to(void *q, void *p, size_t n, void (*release)(void *))
+static void *move_to(void *q, void *p, size_t old, size_t n, void (*release)(void *))
 {
-  size_t old = real.usable_size(p);
   memcpy(q, p, old < n ? old : n);
   release(p);
   return q;
 }
 
-void *route_realloc(void *p, size_t n)
+void *route_realloc(void *p, size_t n, const void *ra)
 {
   if (p == NULL)
-    return route_alloc(n, 0, false);
+    return route_alloc(n, 0, false, ra);
   if (n == 0) { /* glibc: realloc(p, 0) frees p and returns NULL */
     free(p);
     return NULL;
   }
   void *q;
   if (window_contains(p)) {
-    /* A GPU allocation stays in the GPU arena while the arena has room, and
-     * stays too large for the thread cache if free relies on that. */
-    if ((q = arena_realloc(p, n < uncached_floor ? uncached_floor : n)) != NULL)
+    /* A placed allocation stays in the window while it has room. */
+    if ((q = arena_realloc(p, n)) != NULL)
       return q;
     ctr_add(CTR_FALLBACK, 1);
     if ((q = ordinary(n, 0, false)) == NULL)
       return NULL;
-    return move_to(q, p, n, route_free_window);
+    return move_to(q, p, arena_usable(p), n, route_free_window);
   }
-  /* An ordinary allocation grown past the threshold moves into the arena. */
-  if ((q = route_try_gpu(n, 0, false)) != NULL)
-    return move_to(q, p, n, real.free);
+  /* An ordinary allocation grown past the threshold moves into the window. */
+  if ((q = route_try_gpu(n, 0, false, ra)) != NULL)
+    return move_to(q, p, real.usable_size(p), n, real.free);
   q = real_realloc(p, n);
   route_note(q);
   return q;

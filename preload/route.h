@@ -1,5 +1,6 @@
-/* Routing: which allocations are GPU-bound, and the state the malloc/free
- * fast path reads (two words, no lock, no shared atomic read-modify-write). */
+/* Routing: which allocations are placed in the window, and the state the
+ * malloc/free fast path reads (two words, no lock, no shared atomic
+ * read-modify-write). */
 #ifndef GPUSCATTER_ROUTE_H
 #define GPUSCATTER_ROUTE_H
 
@@ -10,11 +11,11 @@
 
 /* Allocations of at least this many bytes take the slow path. Zero until
  * the configuration is read (so the first allocation reads it); SIZE_MAX
- * when nothing can be GPU-bound. */
+ * when nothing can be placed. */
 extern GS_HIDDEN size_t route_min;
 
 /* What free() jumps to: jemalloc's free until a window exists, then one
- * that checks the window first. A process with no GPU-bound allocation
+ * that checks the window first. A process with no placed allocation
  * never pays for the check. */
 extern GS_HIDDEN void (*route_free)(void *);
 
@@ -23,17 +24,19 @@ extern GS_HIDDEN void (*route_free)(void *);
  * single-copy atomic on every target we build for. */
 static inline size_t route_threshold(void) { return *(volatile size_t *)&route_min; }
 
-/* The slow path of every allocation function: a GPU arena allocation when
- * the size is GPU-bound and the arena has room, else an ordinary one. */
-void *route_alloc(size_t n, size_t align, bool zero);
+/* The slow path of every allocation function: placed in the window when
+ * its size or call site says so and the window has room, else ordinary.
+ * ra: the return address of the application's call (its call site). */
+void *route_alloc(size_t n, size_t align, bool zero, const void *ra);
 
-/* A GPU arena allocation or NULL (then the caller makes an ordinary one). */
-void *route_try_gpu(size_t n, size_t align, bool zero);
+/* A window allocation or NULL (then the caller makes an ordinary one and
+ * passes it to route_note). */
+void *route_try_gpu(size_t n, size_t align, bool zero, const void *ra);
 
-void *route_realloc(void *p, size_t n);
+void *route_realloc(void *p, size_t n, const void *ra);
 
-/* After an ordinary allocation that route_try_gpu() declined: lets a
- * candidate's call site learn from it. Cheap when there is nothing to do. */
+/* After an ordinary allocation that route_try_gpu() declined: lets its
+ * call site learn from it. Cheap when there is nothing to do. */
 void route_note(void *p);
 
 /* Classification by site is live: the slow path starts lower. */
@@ -42,6 +45,9 @@ void route_classify_ready(const struct cfg *c);
 
 /* free() for a pointer inside the window. */
 void route_free_window(void *p);
+
+/* malloc_usable_size() for a pointer inside the window. */
+size_t route_usable_window(const void *p);
 
 /* Called once jemalloc's entry points are resolved. */
 void route_resolved(void);

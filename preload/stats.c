@@ -32,15 +32,15 @@ void stats_collect(struct stats *s)
   s->backend_unregister = b.unreg;
   s->backend_failed = b.failed;
   s->backend_seconds = b.seconds;
-  s->max_pinned = c ? c->max_pinned : 0;
   struct window_stats w;
   window_stats(&w);
   s->window_base = w.base;
   s->window_size = w.size;
   s->window_exhausted = w.exhausted;
-  s->budget_refused = w.refused;
   struct chunks_stats ch;
   chunks_stats(&ch);
+  s->max_pinned = c ? c->max_pinned : 0;
+  s->budget_refused = ch.budget_refused;
   s->chunks = ch.count;
   s->chunk_bytes = ch.bytes;
   s->bound = ch.bound;

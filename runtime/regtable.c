@@ -86,8 +86,10 @@ static void close_slot(struct regtable *t, size_t i)
   t->n--;
 }
 
-int regtable_add(struct regtable *t, uintptr_t base, size_t size, unsigned flags, bool overlap_ok)
+int regtable_add(struct regtable *t, const struct reg *r, bool overlap_ok)
 {
+  uintptr_t base = r->base;
+  size_t size = r->size;
   int rc = REG_OK;
   pthread_mutex_lock(&t->lock);
   if (!overlap_ok && overlaps(t, base, size)) {
@@ -100,7 +102,7 @@ int regtable_add(struct regtable *t, uintptr_t base, size_t size, unsigned flags
       pthread_mutex_unlock(&t->lock);
       return REG_INVALID; /* out of memory: refuse rather than lose track */
     }
-    AT(t, i) = (struct reg){ base, size, flags };
+    AT(t, i) = *r;
     t->n++;
     if (size > t->max_size)
       t->max_size = size;

@@ -12,7 +12,7 @@
 /* Outcomes; each flavor has its own number for them (flavor.h). */
 enum { REG_OK = 0, REG_INVALID, REG_ALREADY, REG_NOT_REGISTERED };
 
-struct reg { uintptr_t base; size_t size; unsigned flags; };
+struct reg { uintptr_t base; size_t size; unsigned flags; int device; };
 
 struct regtable {
   pthread_mutex_t lock;
@@ -26,7 +26,7 @@ struct regtable {
 
 /* REG_OK, or REG_ALREADY when a registration shares a byte with the range
  * and overlap_ok (the flavor's rule) is false. */
-int regtable_add(struct regtable *t, uintptr_t base, size_t size, unsigned flags, bool overlap_ok);
+int regtable_add(struct regtable *t, const struct reg *r, bool overlap_ok);
 
 /* Remove the registration that starts at p: REG_OK; REG_INVALID when p is
  * inside one but not its start; REG_NOT_REGISTERED otherwise. */

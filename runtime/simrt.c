@@ -81,7 +81,8 @@ static int reg(enum flavor f, void *p, size_t size, unsigned flags)
   if (!mapped((uintptr_t)p, size))
     return fail(f, fd->err.invalid);
   charge((uintptr_t)p, size);
-  int rc = regtable_add(&sim.driver[f], (uintptr_t)p, size, flags, fd->overlap_ok);
+  struct reg r = { (uintptr_t)p, size, flags, 0 };
+  int rc = regtable_add(&sim.driver[f], &r, fd->overlap_ok);
   return fail(f, rc == REG_ALREADY ? fd->err.already : rc == REG_OK ? 0 : fd->err.invalid);
 }
 

@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *d, size_t size)
       int want = !hip && model_overlaps(base, n) ? REG_ALREADY : REG_OK;
       if (want == REG_OK && nmodel == MAX)
         break;
-      if (regtable_add(&t, base, n, d[o], hip) != want)
+      struct reg in = { base, n, d[o], 0 };
+      if (regtable_add(&t, &in, hip) != want)
         abort();
       if (want == REG_OK)
         model[nmodel++] = (typeof(model[0])){ base, n, d[o], seq++ };

@@ -42,13 +42,16 @@ balanced() {
 }
 
 run bind GPUSCATTER_STATS="$WORK/stats.json"
-batch=$(between allocated first-registered)
+batch=$(between allocated first-registered) # gpuscatter_flush() binds everything
 n=$(echo "$batch" | grep -c "op=userptr.*rc=0$")
 total=$(echo "$batch" | sed -n 's/.*op=userptr.* size=\(0x[0-9a-f]*\) .*/\1/p' |
   while read -r s; do echo $((s)); done | awk '{ t += $1 } END { print t }')
 committed=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["chunks"]["bytes"])' "$WORK/stats.json")
 [ "$total" = "$committed" ] || fail "$total bytes bound, $committed committed"
-[ "$n" = $(( (total + 8388607) / 8388608 )) ] ||
+# Chunks grow to hold whole allocations (6 MiB here): adjacent ones are
+# coalesced while the run stays within BIND_MAX.
+least=$(( (total + 8388607) / 8388608 ))
+[ "$n" -ge "$least" ] && [ "$n" -le $(( 2 * least )) ] ||
   fail "adjacent chunks not coalesced: $n objects for $total bytes (BIND_MAX 8M)"
 echo "$batch" | sed -n 's/.*op=userptr.* size=\(0x[0-9a-f]*\) .*/\1/p' | while read -r s; do
   [ $((s)) -le 8388608 ] || fail "an object exceeds GPUSCATTER_BIND_MAX: $s"; done
@@ -63,8 +66,7 @@ grep -q "hits 8/8" "$WORK/out" || fail "not every registration answered: $(cat "
 balanced bind
 echo "ok: $n objects for $total bytes, delay pattern $delays, 7 registrations without an ioctl, exit released all"
 
-# async: the bind thread binds chunks as the program moves past them, in
-# batches of its own; each batch still ends with a map that updates.
+# async: with a bind thread; each batch still ends with a map that updates.
 run bind GPUSCATTER_BIND=async
 grep -q "hits 8/8" "$WORK/out" || fail "async: not every registration answered: $(cat "$WORK/out")"
 [ "$(grep 'op=map' "$L" | tail -1 | sed 's/.*delay=\([01]\).*/\1/')" = 0 ] ||
@@ -91,7 +93,7 @@ echo "ok: the application's own device handle is reused (one VM)"
 
 # One injected failure per ioctl kind: the program's registrations fall back
 # and its data survive, the log balances, at most one warning.
-for f in version:1 info:2 userptr:2:EFAULT userptr:1:EPERM map:2 map:5 unmap:1 close:1; do
+for f in version:1 info:2 userptr:2:EFAULT userptr:1:EPERM map:2 map:4 unmap:1 close:1; do
   run fault FAKEDRM_FAIL=$f
   w=$(grep -c "gpuscatter:" "$WORK/err" || true)
   case $f in

@@ -4,7 +4,8 @@
  * usage: amdgpu_check bind|trim|fork|shared|fault|fallback N
  *   fault: registrations may pass through (a unit the backend could not
  *   bind), fallback: all must (no backend); data must survive either way.
- *   N buffers of 3 MiB (GPUSCATTER_MIN_SIZE=1M, CHUNK_SIZE=4M expected). */
+ *   N buffers of 3 MiB (GPUSCATTER_MIN_SIZE=1M, CHUNK_SIZE=4M expected).
+ *   bind binds everything first (gpuscatter_flush), in batches. */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -22,6 +23,7 @@ static int (*reg)(void *, size_t, unsigned);
 static int (*unreg)(void *);
 static int (*devptr)(void **, void *, unsigned);
 static size_t (*trim)(void);
+static void (*flush)(void);
 
 static void mark(const char *phase)
 {
@@ -52,7 +54,8 @@ int main(int argc, char **argv)
   *(void **)&unreg = dlsym(RTLD_DEFAULT, "hipHostUnregister");
   *(void **)&devptr = dlsym(RTLD_DEFAULT, "hipHostGetDevicePointer");
   *(void **)&trim = dlsym(RTLD_DEFAULT, "gpuscatter_trim");
-  CHECK(reg && unreg && devptr && trim, "gpuscatter is not preloaded");
+  *(void **)&flush = dlsym(RTLD_DEFAULT, "gpuscatter_flush");
+  CHECK(reg && unreg && devptr && trim && flush, "gpuscatter is not preloaded");
   const char *m = argc > 1 ? argv[1] : "";
   int n = argc > 2 ? atoi(argv[2]) : 8;
   size_t size = 3 * MB;
@@ -77,6 +80,14 @@ int main(int argc, char **argv)
     fill(bufs[i], size, i);
   }
   mark("allocated");
+  if (strcmp(m, "bind") == 0) {
+    /* A runtime call starts the backend, as any HIP program makes before
+     * registering; then every chunk, in batches: the delay pattern. */
+    int (*last)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "hipGetLastError");
+    CHECK(last != NULL, "hipGetLastError");
+    last();
+    flush();
+  }
   int expect = strcmp(m, "fallback") == 0 ? -1 : strcmp(m, "fault") == 0 ? 1 : 0, hits = 0;
   char *ok = calloc((size_t)n, 1);
   for (int i = 0; i < n; i++) {

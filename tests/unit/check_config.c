@@ -186,7 +186,7 @@ START_TEST(bad_values)
     { "GPUSCATTER_LOG", "loud",
       "gpuscatter: GPUSCATTER_LOG='loud' is not one of error|warn|info|debug; using warn\n" },
     { "GPUSCATTER_MAX_PINNED", "lots",
-      "gpuscatter: GPUSCATTER_MAX_PINNED='lots' is not a size or percentage of RAM (e.g. 16G or 50%); using 50%\n" },
+      "gpuscatter: GPUSCATTER_MAX_PINNED='lots' is not a size or percentage of the memory the process may use (e.g. 16G or 50%); using 50%\n" },
     { "GPUSCATTER_MAX_PINNED", "0%",
       "gpuscatter: GPUSCATTER_MAX_PINNED='0%' is out of range (1%..100%); using 50%\n" },
   };
