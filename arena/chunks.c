@@ -28,6 +28,7 @@ struct chunk {
   uint32_t word;         /* atomic */
   uint32_t unit;         /* index of its unit's first chunk */
   uint32_t foreign;      /* registrations passed through over it */
+  long live;             /* atomic: bytes of page-allocator blocks in it */
   /* The unit's, on its first chunk: */
   uint32_t refs;         /* application registrations answered inside */
   bool claimed;          /* the application registered in it */
@@ -176,6 +177,33 @@ uintptr_t chunks_carve(enum region r, uintptr_t new_addr, size_t size, size_t al
 out:
   pthread_mutex_unlock(&t->carve);
   return ret;
+}
+
+/* Bytes in use in unit u and its size (table lock held). */
+static bool sparse(struct region_tab *t, size_t u)
+{
+  long live = 0;
+  size_t size = 0;
+  if (!region_is_pages((enum region)(t - ct.r)))
+    return false; /* jemalloc's slabs: not counted */
+  for (size_t k = u; k < t->n && t->v[k].unit == u; k++) {
+    live += __atomic_load_n(&t->v[k].live, __ATOMIC_RELAXED);
+    size += t->v[k].size;
+  }
+  return live * 4 < (long)size;
+}
+
+bool chunks_live(uintptr_t a, long delta)
+{
+  struct region_tab *t;
+  struct chunk *c = find(a, &t);
+  if (c == NULL)
+    return false;
+  long now_live = __atomic_add_fetch(&c->live, delta, __ATOMIC_RELAXED);
+  if (delta > 0 || state_of(c) != CHUNK_BOUND)
+    return false;
+  struct chunk *u = &t->v[c->unit];
+  return __atomic_load_n(&u->refs, __ATOMIC_RELAXED) == 0 && now_live * 4 < (long)c->size;
 }
 
 bool chunks_same_chunk(uintptr_t a, size_t n)
@@ -391,6 +419,15 @@ out:
   return ok;
 }
 
+/* Ahead of registrations only what holds allocations: a page-allocator
+ * chunk under a quarter in use is not worth pinning (nor would it stay:
+ * it is what unbinding looks for). */
+static bool worth_ahead(struct region_tab *t, size_t k)
+{
+  return !region_is_pages((enum region)(t - ct.r)) ||
+         __atomic_load_n(&t->v[k].live, __ATOMIC_RELAXED) * 4 >= (long)t->v[k].size;
+}
+
 bool chunks_choose_ahead(unsigned region_mask, bool newest, size_t max, struct chunk_run *r)
 {
   for (enum region g = 0; g < REG_N; g++) {
@@ -401,7 +438,7 @@ bool chunks_choose_ahead(unsigned region_mask, bool newest, size_t max, struct c
     pthread_mutex_lock(&t->carve);
     pthread_mutex_lock(&ct.lock);
     for (size_t i = 0; i < t->n && !ok; i++) {
-      if (!eligible(t, i, newest))
+      if (!eligible(t, i, newest) || !worth_ahead(t, i))
         continue;
       if (!fits_budget(t->v[i].size)) {
         ct.budget_refused++;
@@ -410,8 +447,8 @@ bool chunks_choose_ahead(unsigned region_mask, bool newest, size_t max, struct c
       if (!claim(&t->v[i]))
         continue;
       size_t j = i + 1, size = t->v[i].size;
-      while (j < t->n && eligible(t, j, newest) && size + t->v[j].size <= max &&
-             fits_budget(size + t->v[j].size) && claim(&t->v[j]))
+      while (j < t->n && eligible(t, j, newest) && worth_ahead(t, j) &&
+             size + t->v[j].size <= max && fits_budget(size + t->v[j].size) && claim(&t->v[j]))
         size += t->v[j++].size;
       if (j == t->n)
         seal(t);
@@ -461,7 +498,7 @@ bool chunks_take_idle(uintptr_t *cursor, unsigned region_mask, unsigned claimed_
       if (u->unit != i || u->base < *cursor || state_of(u) != CHUNK_BOUND || u->refs)
         continue;
       unsigned need = u->claimed ? claimed_ms : unclaimed_ms;
-      if (need == NEVER || t_now - u->idle_ms < need)
+      if ((need == NEVER || t_now - u->idle_ms < need) && !sparse(t, i))
         continue;
       size_t j = i, size = 0;
       for (; j < t->n && t->v[j].unit == i; j++) {

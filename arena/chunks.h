@@ -98,11 +98,17 @@ void chunks_bound(const struct chunk_run *r, bool ok, uintptr_t dev, int device)
 /* Take the next BOUND unit of a region in region_mask, after *cursor,
  * with no registration in it, for unbinding (-> UNBINDING): one the
  * application registered in and left claimed_ms ago, or never registered
- * in since it was bound unclaimed_ms ago (NEVER: not by age). False when
- * none is left. */
+ * in since it was bound unclaimed_ms ago (NEVER: not by age), or one of
+ * the page allocator's with under a quarter of it in use (at once: its
+ * free pages should go back). False when none is left. */
 enum { NEVER = 0xffffffffu };
 bool chunks_take_idle(uintptr_t *cursor, unsigned region_mask, unsigned claimed_ms,
                       unsigned unclaimed_ms, struct chunk_run *r);
+
+/* The page allocator's blocks in [a, a + n) grew by delta bytes (negative:
+ * freed). Lock-free. True when the block's unit is now worth unbinding at
+ * once: bound, no registration in it, and under a quarter of it in use. */
+bool chunks_live(uintptr_t a, long delta);
 
 /* Bytes bound now (a hint, read without the lock). */
 size_t chunks_bound_bytes(void);

@@ -54,12 +54,12 @@ static int make_arena(enum region r)
 
 int arena_init(const struct cfg *c)
 {
-  /* The reservation counts against RLIMIT_AS: take at most a quarter of
-   * it, so that ordinary allocations keep most of what the limit allows. */
+  /* The reservation counts against RLIMIT_AS: take at most a sixteenth
+   * of it, so that ordinary allocations keep what the limit allows. */
   size_t want = c->window, as = (size_t)limits_address_space();
-  if (as && want > as / 4)
-    want = as / 4;
-  size_t floor = want < ((size_t)256 << 20) ? want : (size_t)256 << 20;
+  if (as && want > as / 16)
+    want = as / 16;
+  size_t floor = want < ((size_t)128 << 20) ? want : (size_t)128 << 20;
   if (window_reserve(want, floor, c->hugepages) != 0) {
     log_warn("cannot reserve an address window of %zu bytes (nor down to %zu); "
              "GPU-bound allocations stay ordinary", want, floor);

@@ -38,7 +38,10 @@ struct region_pages {
   uint64_t blocks, bytes, free_bytes, dirty_bytes, purged_bytes;
 };
 
-static struct { struct region_pages r[REG_PINNED + 1]; } pg = {
+static struct {
+  struct region_pages r[REG_PINNED + 1];
+  bool sparse;  /* a bound unit with no registration is now mostly free */
+} pg = {
   .r = { { .lock = PTHREAD_MUTEX_INITIALIZER }, { .lock = PTHREAD_MUTEX_INITIALIZER },
          { .lock = PTHREAD_MUTEX_INITIALIZER } },
 };
@@ -216,9 +219,11 @@ static void make_free(struct region_pages *rp, uint32_t page, uint32_t npages, b
     struct node *l = &rp->nodes[j];
     unlink_free(rp, j);
     rp->map[l->page] = rp->map[page - 1] = rp->map[page] = 0;
-    dirty |= l->dirty;
-    if (l->dirty && l->freed_ms > freed_ms)
+    /* The older age wins: a block freed again and again next to an old
+     * one must not keep the old one from decaying. */
+    if (l->dirty && (!dirty || l->freed_ms < freed_ms))
       freed_ms = l->freed_ms;
+    dirty |= l->dirty;
     npages += l->npages;
     page = l->page;
     node_drop(rp, j);
@@ -229,9 +234,9 @@ static void make_free(struct region_pages *rp, uint32_t page, uint32_t npages, b
     struct node *h = &rp->nodes[j];
     unlink_free(rp, j);
     rp->map[page + npages - 1] = rp->map[h->page] = rp->map[h->page + h->npages - 1] = 0;
-    dirty |= h->dirty;
-    if (h->dirty && h->freed_ms > freed_ms)
+    if (h->dirty && (!dirty || h->freed_ms < freed_ms))
       freed_ms = h->freed_ms;
+    dirty |= h->dirty;
     npages += h->npages;
     node_drop(rp, j);
   }
@@ -291,8 +296,10 @@ static uint32_t find_fit(struct region_pages *rp, uintptr_t base, uint32_t npage
 void *pages_alloc(enum region r, size_t n, size_t align, bool zero)
 {
   struct region_pages *rp = &pg.r[r];
-  if (n > window_region_size())
+  if (n > window_region_size()) {
+    window_count_exhausted();
     return NULL;
+  }
   size_t bytes = (n + PAGE - 1) & ~(size_t)(PAGE - 1);
   if (bytes == 0)
     bytes = PAGE;
@@ -331,6 +338,7 @@ void *pages_alloc(enum region r, size_t n, size_t align, bool zero)
   tag(rp, page, npages, TAG_USED | npages);
   rp->blocks++;
   rp->bytes += bytes;
+  chunks_live((uintptr_t)p, (long)bytes);
 out:
   pthread_mutex_unlock(&rp->lock);
   if (p && zero && dirty)
@@ -417,6 +425,8 @@ bool pages_free(void *p)
     rp->map[page] = rp->map[page + npages - 1] = 0;
     rp->blocks--;
     rp->bytes -= (uint64_t)npages * PAGE;
+    if (chunks_live((uintptr_t)p, -(long)npages * PAGE))
+      __atomic_store_n(&pg.sparse, true, __ATOMIC_RELAXED);
     make_free(rp, page, npages, true, now_ms());
     /* Decay on the freeing thread too: a process without a bind thread
      * gives memory back as jemalloc would, on its next frees. */
@@ -462,6 +472,7 @@ bool pages_resize(void *p, size_t n)
       tag(rp, page, want, TAG_USED | want);
       make_free(rp, page + want, npages - want, true, now_ms());
       rp->bytes -= (uint64_t)(npages - want) * PAGE;
+      chunks_live((uintptr_t)p, -(long)(npages - want) * PAGE);
     }
     ok = true;
     goto out;
@@ -480,6 +491,7 @@ bool pages_resize(void *p, size_t n)
       if (f.npages > want - npages)
         make_free(rp, page + want, f.npages - (want - npages), f.dirty, f.freed_ms);
       rp->bytes += (uint64_t)(want - npages) * PAGE;
+      chunks_live((uintptr_t)p, (long)(want - npages) * PAGE);
       ok = true;
     }
   }
@@ -515,6 +527,12 @@ void pages_unbound(uintptr_t base, size_t size)
     dirty_append(rp, i);
   }
   pthread_mutex_unlock(&rp->lock);
+}
+
+bool pages_take_sparse(void)
+{
+  return __atomic_load_n(&pg.sparse, __ATOMIC_RELAXED) &&
+         __atomic_exchange_n(&pg.sparse, false, __ATOMIC_RELAXED);
 }
 
 bool pages_dirty(enum region r)

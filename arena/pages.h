@@ -40,6 +40,10 @@ size_t pages_purge(enum region r, bool now, size_t max_bytes);
  * back from now on. */
 void pages_unbound(uintptr_t base, size_t size);
 
+/* Whether a free since the last call left a bound unit with no
+ * registration mostly free (its pages should go back soon). */
+bool pages_take_sparse(void);
+
 /* Whether free pages are waiting for their decay in r. */
 bool pages_dirty(enum region r);
 

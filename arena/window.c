@@ -44,6 +44,8 @@ int window_reserve(size_t want, size_t floor, bool hugepages)
   if (fault_hit(FAULT_RESERVE))
     return -1;
   size_t size = WINDOW_ALIGN * WINDOW_SLOTS;
+  if (want < size)
+    return -1; /* not even a chunk per region */
   while (size * 2 <= want)
     size *= 2;
   int prot = strict_overcommit() ? PROT_NONE : PROT_READ | PROT_WRITE;

@@ -382,6 +382,12 @@ void bind_chunk_added(void)
     kick();
 }
 
+void bind_unit_emptied(void)
+{
+  if (live() && eng.thread_running)
+    kick();
+}
+
 void bind_flush(void)
 {
   if (live())

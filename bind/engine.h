@@ -37,6 +37,10 @@ void bind_evidence(enum region r, size_t bytes);
  * wakes the bind thread when its region is bound ahead. */
 void bind_chunk_added(void);
 
+/* A free left a bound unit mostly empty: wake the bind thread to unbind
+ * it and give its pages back. */
+void bind_unit_emptied(void);
+
 /* Bind everything not yet bound now, in every region. */
 void bind_flush(void);
 

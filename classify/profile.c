@@ -213,6 +213,7 @@ void profile_save(const char *path)
 {
   pthread_mutex_lock(&pf.lock);
   int rc = 0;
+  const char *why = "";
   if (pf.count > 0 && pf.text && !pf.refused) {
     /* The header goes in front of the lines, in the buffer's second half. */
     char *out = pf.text + MAX_FILE;
@@ -220,12 +221,12 @@ void profile_save(const char *path)
     size_t n = sizeof header - 1 + pf.len;
     if (n <= MAX_FILE) {
       memcpy(out + sizeof header - 1, pf.text, pf.len);
-      rc = privfile_write(path, out, n);
+      rc = privfile_write(path, out, n, &why);
     }
   }
   pthread_mutex_unlock(&pf.lock);
   if (rc != 0)
-    log_warn("cannot write the profile %s: %s", path, strerror(errno));
+    log_warn("cannot write the profile %s: %s", path, why);
 }
 
 void profile_fork(enum fork_phase ph) { fork_mutex(&pf.lock, ph); }

@@ -120,7 +120,8 @@ static bool apply(const struct cfg_option *o, const char *raw, struct cfg *c,
       break;
     case CFG_SIZE_OR_PCT:
       if ((rc = cfg_parse_pct(v, &pct)) == 0) {
-        *(size_t *)field = (size_t)(limits_memory(NULL) / 100 * pct);
+        uint64_t mem = limits_memory(NULL);
+        *(size_t *)field = (size_t)(mem / 100 * pct + mem % 100 * pct / 100);
         snprintf(eff, efflen, "%s", v);
       } else if (rc == -1 && (rc = cfg_parse_size(v, &sz)) == 0) {
         *(size_t *)field = (size_t)sz;

@@ -8,12 +8,7 @@
 
 GS_EXPORT const char *gpuscatter_version(void) { return GPUSCATTER_VERSION; }
 
-GS_EXPORT int gpuscatter_stats_json(char *buf, size_t len)
-{
-  struct stats s;
-  stats_collect(&s);
-  return stats_format(&s, buf, len);
-}
+GS_EXPORT int gpuscatter_stats_json(char *buf, size_t len) { return stats_json(buf, len); }
 
 GS_EXPORT void gpuscatter_flush(void) { bind_flush(); }
 

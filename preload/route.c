@@ -5,6 +5,7 @@
 #include "route.h"
 #include "../arena/chunks.h"
 #include "../arena/gpu_arena.h"
+#include "../arena/pages.h"
 #include "../arena/window.h"
 #include "../bind/engine.h"
 #include "../classify/classify.h"
@@ -155,6 +156,8 @@ void route_free_window(void *p)
 {
   int saved = errno; /* a purge may fail and set it */
   arena_free(p);
+  if (pages_take_sparse())
+    bind_unit_emptied();
   errno = saved;
 }
 

@@ -1,96 +1,106 @@
-/* Statistics: gather each module's counters, format, write atomically. */
+/* Statistics: each module's counters gathered into one JSON object,
+ * written atomically. No allocation: this runs at exit and on demand from
+ * any thread. */
 #include "stats.h"
-#include "../config/privfile.h"
-#include "../classify/classify.h"
-#include "../config/counters.h"
-#include "real.h"
 #include "../arena/chunks.h"
+#include "../arena/pages.h"
 #include "../arena/window.h"
+#include "../bind/engine.h"
+#include "../classify/classify.h"
 #include "../config/config.h"
+#include "../config/counters.h"
 #include "../config/fault.h"
 #include "../config/log.h"
-#include "../bind/engine.h"
+#include "../config/privfile.h"
 
 #include <gpuscatter.h>
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-void stats_collect(struct stats *s)
+extern char *program_invocation_short_name;
+
+/* An snprintf that keeps counting past the end, as snprintf does. */
+struct out { char *buf; size_t len, n; };
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
 {
-  memset(s, 0, sizeof *s);
+  va_list ap;
+  va_start(ap, fmt);
+  size_t room = o->n < o->len ? o->len - o->n : 0;
+  int k = vsnprintf(room ? o->buf + o->n : NULL, room, fmt, ap);
+  va_end(ap);
+  if (k > 0)
+    o->n += (size_t)k;
+}
+
+#define U(x) ((unsigned long long)(x))
+
+int stats_json(char *buf, size_t len)
+{
+  struct out o = { buf, len, 0 };
+  if (len)
+    buf[0] = '\0';
   const struct cfg *c = cfg_get();
   struct bind_stats b;
   bind_stats(&b);
-  /* The backend that binds, or the one asked for until one does. */
-  s->backend = b.reg || b.failed || c == NULL ? b.backend
-             : cfg_word("GPUSCATTER_BACKEND", c->backend);
-  s->backend_register = b.reg;
-  s->backend_unregister = b.unreg;
-  s->backend_failed = b.failed;
-  s->backend_seconds = b.seconds;
   struct window_stats w;
   window_stats(&w);
-  s->window_base = w.base;
-  s->window_size = w.size;
-  s->window_exhausted = w.exhausted;
   struct chunks_stats ch;
   chunks_stats(&ch);
-  s->max_pinned = c ? c->max_pinned : 0;
-  s->budget_refused = ch.budget_refused;
-  s->chunks = ch.count;
-  s->chunk_bytes = ch.bytes;
-  s->bound = ch.bound;
-  s->bound_bytes = ch.bound_bytes;
   uint64_t v[CTR_N];
   ctr_sum(v);
-  s->gpu_allocs = v[CTR_GPU_ALLOCS];
-  s->gpu_bytes = v[CTR_GPU_BYTES];
-  s->ordinary_fallback = v[CTR_FALLBACK];
-  s->app_calls = v[CTR_APP_CALLS];
-  s->hits = v[CTR_HITS];
-  s->misses = v[CTR_MISSES];
-  s->app_unregisters = v[CTR_APP_UNREGISTERS];
   struct classify_stats cs;
   classify_stats(&cs);
-  s->classify_mode = cs.mode;
-  s->candidates = cs.candidates;
-  s->backtraces = cs.backtraces;
-  s->hot_sites = cs.hot_sites;
-  s->site_hits = cs.hits;
+  struct pages_stats pt = { 0 };
+  for (enum region r = 0; r < REG_N; r++)
+    if (region_is_pages(r)) {
+      struct pages_stats p;
+      pages_stats(r, &p);
+      pt.blocks += p.blocks, pt.bytes += p.bytes, pt.free_bytes += p.free_bytes;
+      pt.dirty_bytes += p.dirty_bytes, pt.purged_bytes += p.purged_bytes;
+    }
+  put(&o, "{\"version\": \"%s\", \"pid\": %d, \"program\": \"%s\", ", GPUSCATTER_VERSION,
+      (int)getpid(), program_invocation_short_name);
+  put(&o, "\"backend\": \"%s\", \"backend_why\": \"%s\", \"device\": %d, \"bind\": \"%s\", ", b.backend,
+      b.why, b.device, c ? cfg_word("GPUSCATTER_BIND", c->bind) : "?");
+  put(&o, "\"window\": {\"base\": %llu, \"size\": %llu, \"exhausted\": %llu, \"reserved_rw\": %s}, ",
+      U(w.base), U(w.size), U(w.exhausted), w.rw ? "true" : "false");
+  put(&o, "\"chunks\": {\"count\": %llu, \"bytes\": %llu, \"bound\": %llu, \"bound_bytes\": %llu}, ",
+      U(ch.count), U(ch.bytes), U(ch.bound), U(ch.bound_bytes));
+  put(&o, "\"allocations\": {\"gpu\": %llu, \"gpu_bytes\": %llu, \"by_size_bytes\": %llu, "
+      "\"by_site_bytes\": %llu, \"ordinary_fallback\": %llu}, ", U(v[CTR_GPU_ALLOCS]),
+      U(v[CTR_GPU_BYTES]), U(v[CTR_SIZE_BYTES]), U(v[CTR_SITE_BYTES]), U(v[CTR_FALLBACK]));
+  put(&o, "\"pages\": {\"blocks\": %llu, \"bytes\": %llu, \"free\": %llu, \"dirty\": %llu, "
+      "\"given_back\": %llu}, ", U(pt.blocks), U(pt.bytes), U(pt.free_bytes), U(pt.dirty_bytes),
+      U(pt.purged_bytes));
+  put(&o, "\"registrations\": {\"app_calls\": %llu, \"hits\": %llu, \"misses\": %llu, "
+      "\"app_unregisters\": %llu}, ", U(v[CTR_APP_CALLS]), U(v[CTR_HITS]), U(v[CTR_MISSES]),
+      U(v[CTR_APP_UNREGISTERS]));
+  put(&o, "\"backend_calls\": {\"register\": %llu, \"unregister\": %llu, \"failed\": %llu, "
+      "\"seconds\": %.6f, \"on_registration\": %llu, \"ahead\": %llu, \"auto_unbound_bytes\": %llu, "
+      "\"size_bound_ahead\": %s}, ", U(b.reg), U(b.unreg), U(b.failed), b.seconds,
+      U(b.sync_binds), U(b.ahead_binds), U(b.auto_unbinds), b.size_ahead ? "true" : "false");
+  put(&o, "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}, ",
+      U(c ? c->max_pinned : ch.max_bound), U(ch.budget_refused));
+  put(&o, "\"classify\": {\"mode\": \"%s\", \"candidates\": %llu, \"backtraces\": %llu, "
+      "\"hot_sites\": %llu, \"learned_hits\": %llu}}", cs.mode, U(cs.candidates), U(cs.backtraces),
+      U(cs.hot_sites), U(cs.hits));
+  return (int)o.n;
 }
 
-int stats_format(const struct stats *s, char *buf, size_t len)
+bool stats_worth_reporting(void)
 {
-  return snprintf(buf, len,
-    "{\"version\": \"%s\", \"backend\": \"%s\", "
-    "\"window\": {\"base\": %llu, \"size\": %llu, \"exhausted\": %llu}, "
-    "\"chunks\": {\"count\": %llu, \"bytes\": %llu, \"bound\": %llu, \"bound_bytes\": %llu}, "
-    "\"allocations\": {\"gpu\": %llu, \"gpu_bytes\": %llu, \"ordinary_fallback\": %llu}, "
-    "\"registrations\": {\"app_calls\": %llu, \"hits\": %llu, \"misses\": %llu, "
-    "\"app_unregisters\": %llu}, "
-    "\"backend_calls\": {\"register\": %llu, \"unregister\": %llu, \"failed\": %llu, \"seconds\": %.6f}, "
-    "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}, "
-    "\"classify\": {\"mode\": \"%s\", \"candidates\": %llu, \"backtraces\": %llu, "
-    "\"hot_sites\": %llu, \"learned_hits\": %llu}}",
-    GPUSCATTER_VERSION, s->backend,
-    (unsigned long long)s->window_base, (unsigned long long)s->window_size,
-    (unsigned long long)s->window_exhausted,
-    (unsigned long long)s->chunks, (unsigned long long)s->chunk_bytes,
-    (unsigned long long)s->bound, (unsigned long long)s->bound_bytes,
-    (unsigned long long)s->gpu_allocs, (unsigned long long)s->gpu_bytes,
-    (unsigned long long)s->ordinary_fallback,
-    (unsigned long long)s->app_calls, (unsigned long long)s->hits,
-    (unsigned long long)s->misses, (unsigned long long)s->app_unregisters,
-    (unsigned long long)s->backend_register, (unsigned long long)s->backend_unregister,
-    (unsigned long long)s->backend_failed,
-    s->backend_seconds,
-    (unsigned long long)s->max_pinned, (unsigned long long)s->budget_refused,
-    s->classify_mode, (unsigned long long)s->candidates, (unsigned long long)s->backtraces,
-    (unsigned long long)s->hot_sites, (unsigned long long)s->site_hits);
+  uint64_t v[CTR_N];
+  ctr_sum(v);
+  struct bind_stats b;
+  bind_stats(&b);
+  return v[CTR_GPU_ALLOCS] || v[CTR_APP_CALLS] || v[CTR_APP_UNREGISTERS] || b.reg ||
+         strcmp(b.backend, "none") != 0;
 }
 
 /* Expand %p to the pid; returns whether the path had one. */
@@ -112,8 +122,8 @@ static int expand(const char *in, char *out, size_t len)
 
 void stats_write_at_exit(const char *where, int owner_pid)
 {
-  char json[2048];
-  int n = gpuscatter_stats_json(json, sizeof json - 1);
+  char json[4096];
+  int n = stats_json(json, sizeof json - 1);
   if (n < 0 || (size_t)n >= sizeof json - 1)
     return;
   json[n++] = '\n';
@@ -125,7 +135,8 @@ void stats_write_at_exit(const char *where, int owner_pid)
   if (!expand(where, path, sizeof path) && getpid() != owner_pid)
     return;
   if (!privfile_allowed())
-    return; /* set-user-ID: write nothing */
-  if (fault_hit(FAULT_STATS) ? (errno = EIO, -1) : privfile_write(path, json, (size_t)n))
-    log_warn("cannot write statistics to %s: %s", path, strerror(errno));
+    return; /* set-user-ID: write nothing, say nothing */
+  const char *why = "input/output error";
+  if (fault_hit(FAULT_STATS) || privfile_write(path, json, (size_t)n, &why) != 0)
+    log_warn("cannot write statistics to %s: %s", path, why);
 }

@@ -1,26 +1,18 @@
-/* The statistics report: one JSON object, on demand or at exit. */
+/* The statistics report: one JSON object, on demand or at exit. Its keys
+ * are documented in docs/STATS.md. */
 #ifndef GPUSCATTER_STATS_H
 #define GPUSCATTER_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
-/* Everything the report shows; each module fills its own part. */
-struct stats {
-  const char *backend;
-  uint64_t window_base, window_size, window_exhausted;
-  uint64_t chunks, chunk_bytes, bound, bound_bytes;
-  uint64_t gpu_allocs, gpu_bytes, ordinary_fallback;
-  uint64_t app_calls, hits, misses, app_unregisters;
-  uint64_t backend_register, backend_unregister, backend_failed;
-  double backend_seconds;
-  uint64_t max_pinned, budget_refused;
-  const char *classify_mode;
-  uint64_t candidates, backtraces, hot_sites, site_hits;
-};
+/* The report as JSON into buf (NUL-terminated, truncated to len); returns
+ * the length the whole object needs, like snprintf. */
+int stats_json(char *buf, size_t len);
 
-int stats_format(const struct stats *s, char *buf, size_t len);
-void stats_collect(struct stats *s);
+/* Whether this process did anything a report is worth (placed, registered
+ * or bound something, or made a runtime call). */
+bool stats_worth_reporting(void);
 
 /* Write the report where GPUSCATTER_STATS says: "stderr" or a path, in
  * which "%p" becomes the pid. Without "%p" only the process that read the

@@ -1,6 +1,8 @@
 #!/bin/sh
 # GPUSCATTER_STATS: JSON at exit, to stderr or a file written atomically
-# (0600, never through a symlink); %p; forked children do not overwrite.
+# (0600); a FIFO or character device written in place, never replaced; a
+# symlink, directory or socket refused with one warning; %p; forked
+# children do not overwrite.
 . "$(dirname "$0")/lib.sh"
 check_json() {
   python3 - "$1" <<'PY' || fail "bad stats JSON in $1"
@@ -16,11 +18,34 @@ check_json "$WORK/err"
 GPUSCATTER_STATS=$WORK/s.json LD_PRELOAD=$LIB /bin/true
 check_json "$WORK/s.json"
 [ "$(stat -c %a "$WORK/s.json")" = 600 ] || fail "mode $(stat -c %a "$WORK/s.json")"
-# A symlink planted at the path is replaced, its target untouched.
+# A symlink planted at the path is refused: link and target left as they are.
 echo precious >"$WORK/target"; ln -s "$WORK/target" "$WORK/link.json"
-GPUSCATTER_STATS=$WORK/link.json LD_PRELOAD=$LIB /bin/true
-[ "$(cat "$WORK/target")" = precious ] || fail "wrote through a symlink"
-check_json "$WORK/link.json"
+GPUSCATTER_STATS=$WORK/link.json LD_PRELOAD=$LIB /bin/true 2>"$WORK/err"
+[ "$(cat "$WORK/target")" = precious ] && [ -L "$WORK/link.json" ] || fail "a symlink was followed or replaced"
+grep -q "cannot write statistics to .*link.json: a symbolic link" "$WORK/err" || fail "symlink: $(cat "$WORK/err")"
+# A directory: refused.
+mkdir "$WORK/dir.json"
+GPUSCATTER_STATS=$WORK/dir.json LD_PRELOAD=$LIB /bin/true 2>"$WORK/err"
+[ -d "$WORK/dir.json" ] && [ "$(grep -c 'gpuscatter:' "$WORK/err")" = 1 ] || fail "directory: $(cat "$WORK/err")"
+# A FIFO with a reader gets the report, and stays a FIFO.
+mkfifo "$WORK/fifo"
+cat "$WORK/fifo" >"$WORK/from-fifo" &
+GPUSCATTER_STATS=$WORK/fifo LD_PRELOAD=$LIB /bin/true
+wait
+[ -p "$WORK/fifo" ] || fail "the FIFO was replaced"
+check_json "$WORK/from-fifo"
+# /dev/stdout names the descriptor.
+GPUSCATTER_STATS=/dev/stdout LD_PRELOAD=$LIB /bin/true >"$WORK/stdout.json"
+check_json "$WORK/stdout.json"
+# A character device (a private /dev/full): written in place, never replaced.
+if [ "$(id -u)" = 0 ] && mknod "$WORK/full" c 1 7 2>/dev/null; then
+  GPUSCATTER_STATS=$WORK/full LD_PRELOAD=$LIB /bin/true 2>"$WORK/err"
+  [ -c "$WORK/full" ] || fail "a character device was replaced"
+  grep -q "cannot write statistics to .*full: No space left on device" "$WORK/err" || fail "/dev/full: $(cat "$WORK/err")"
+  echo "ok: a /dev/full-like device is written in place (ENOSPC, one warning), not replaced"
+else
+  echo "NOT RUN: the character-device case (needs root to mknod a private /dev/full)"
+fi
 # %p gives each process its own file; without it a forked child leaves the
 # parent's report alone.
 GPUSCATTER_STATS=$WORK/p-%p.json LD_PRELOAD=$LIB "$PY" -c 'import os; print(os.getpid())' >"$WORK/pid"

@@ -186,12 +186,20 @@ START_TEST(registrations_hold_their_unit)
   /* A range spanning two units has no unit. */
   uintptr_t b = chunks_carve(REG_SIZE, 0, 4 * MB, 4096);
   ck_assert_int_eq(chunks_acquire(b - 4096, 8192, &c), -1);
-  /* Never-claimed units age by their own clock. */
+  /* Never-claimed units age by their own clock, while in use... */
+  ck_assert(!chunks_live(b, 4 * MB));
   ck_assert_int_eq(chunks_choose(b, 64 * MB, &r), CHOOSE_OK);
   chunks_bound(&r, true, b, 0);
   cursor = 0;
   ck_assert(!chunks_take_idle(&cursor, ~0u, 0, NEVER, &r));
   ck_assert(chunks_take_idle(&cursor, ~0u, NEVER, 0, &r));
+  chunks_unbound(&r, true);
+  /* ...and one mostly freed goes at once. */
+  ck_assert_int_eq(chunks_choose(b, 64 * MB, &r), CHOOSE_OK);
+  chunks_bound(&r, true, b, 0);
+  ck_assert(chunks_live(b, -4 * (long)MB + (long)MB / 2));
+  cursor = 0;
+  ck_assert(chunks_take_idle(&cursor, ~0u, NEVER, NEVER, &r));
   chunks_unbound(&r, true);
 }
 END_TEST

@@ -1,6 +1,7 @@
 /* Config: every parser and every variable, good values and each kind of bad
  * value, with the warning text asserted. Built with ASan and UBSan. */
 #include "../../config/config.h"
+#include "../../config/limits.h"
 #include "../../config/log.h"
 
 #include "run_suite.h"
@@ -128,7 +129,7 @@ START_TEST(defaults)
   ck_assert_uint_eq(c.min_size, 256 * KB);
   ck_assert_uint_eq(c.chunk_size, 64 * MB);
   ck_assert_uint_eq(c.window, TB);
-  ck_assert_uint_eq(c.max_pinned, cfg_phys_ram() / 100 * 50);
+  ck_assert_uint_eq(c.max_pinned, limits_memory(NULL) / 100 * 50 + limits_memory(NULL) % 100 * 50 / 100);
   ck_assert_str_eq(c.stats, "");
   ck_assert_int_eq(c.log, CFG_LOG_WARN);
 }
@@ -158,7 +159,7 @@ START_TEST(good_values)
   setenv("GPUSCATTER_BACKEND", "off", 1);
   setenv("GPUSCATTER_LOG", "warn", 1);
   ck_assert_str_eq(read_with(&c), "");
-  ck_assert_uint_eq(c.max_pinned, cfg_phys_ram() / 100 * 25);
+  ck_assert_uint_eq(c.max_pinned, limits_memory(NULL) / 100 * 25 + limits_memory(NULL) % 100 * 25 / 100);
   ck_assert_str_eq(c.stats, "");
   ck_assert_int_eq(c.backend, CFG_BACKEND_OFF);
   /* Empty means unset: the default, silently. */
@@ -199,7 +200,7 @@ START_TEST(bad_values)
     ck_assert_uint_eq(c.min_size, 256 * KB);
     ck_assert_uint_eq(c.window, TB);
     ck_assert_int_eq(c.backend, CFG_BACKEND_AUTO);
-    ck_assert_uint_eq(c.max_pinned, cfg_phys_ram() / 100 * 50);
+    ck_assert_uint_eq(c.max_pinned, limits_memory(NULL) / 100 * 50 + limits_memory(NULL) % 100 * 50 / 100);
   }
 }
 END_TEST
