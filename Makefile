@@ -34,14 +34,21 @@ PRELOAD_SRCS  := preload/real.c preload/route.c preload/malloc.c preload/new.c \
 LIB_SRCS := $(CONFIG_SRCS) $(ARENA_SRCS) $(CLASSIFY_SRCS) $(RUNTIME_SRCS) $(BIND_SRCS) $(PRELOAD_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 
-DEPS_STAMP := $(B)/.deps-installed
+# `make` needs only the build dependencies; the tests, the demo and the
+# benchmarks install theirs (scripts/install-deps.sh).
+DEPS_STAMP := $(B)/.deps-build
+TEST_DEPS  := $(B)/.deps-test
 
-.PHONY: all deps check demo bench bench-malloc stress soak fuzz install clean
+.PHONY: all deps test-deps check demo bench bench-malloc stress soak fuzz install uninstall clean
 all: $(B)/libgpuscatter.so $(B)/gpuscatter $(B)/gpuscatter-env
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
-	scripts/install-deps.sh
+	scripts/install-deps.sh build
+	@mkdir -p $(B) && touch $@
+test-deps: $(TEST_DEPS)
+$(TEST_DEPS): scripts/install-deps.sh
+	scripts/install-deps.sh test
 	@mkdir -p $(B) && touch $@
 
 $(B)/obj/%.o: %.c | $(DEPS_STAMP)
@@ -64,6 +71,7 @@ $(B)/gpuscatter: scripts/gpuscatter
 CHECK_LIBS = $(shell pkg-config --libs check)
 FUZZ_BINS := $(B)/fuzz/env $(B)/fuzz/profile $(B)/fuzz/regtable
 TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_arena \
+	$(B)/tests/model_units \
 	$(B)/tests/check_classify \
 	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check $(B)/tests/engine_check \
 	$(B)/tests/conformance $(B)/tests/amdgpu_check $(B)/tests/drm_rules $(B)/tests/fakedrm.so \
@@ -71,18 +79,23 @@ TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_ar
 	$(FUZZ_BINS)
 
 # The config module has no allocator in it: test it under ASan and UBSan.
-$(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(DEPS_STAMP)
+$(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS)
 
 # Rules and profiles alone: plain C parsing, under ASan and UBSan.
 $(B)/tests/check_classify: tests/unit/check_classify.c classify/rules.c classify/profile.c \
-		$(CONFIG_SRCS) | $(DEPS_STAMP)
+		$(CONFIG_SRCS) | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS) -lpthread
 
+# The unit state machine's model check, over the real arena code.
+$(B)/tests/model_units: tests/model/units.c $(ARENA_SRCS) $(CONFIG_SRCS) | $(TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ -ljemalloc -lpthread
+
 # The arena module linked in directly, jemalloc as a plain library.
-$(B)/tests/check_arena: tests/unit/check_arena.c $(ARENA_SRCS) $(CONFIG_SRCS) | $(DEPS_STAMP)
+$(B)/tests/check_arena: tests/unit/check_arena.c $(ARENA_SRCS) $(CONFIG_SRCS) | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS) -ljemalloc -lpthread
 
@@ -92,24 +105,24 @@ $(B)/tests/check_malloc: tests/unit/check_malloc.c $(B)/libgpuscatter.so
 	$(CC) $(CFLAGS) $(BASE) -fno-builtin -Iinclude -o $@ $< $(CHECK_LIBS) \
 		-L$(B) -lgpuscatter -Wl,-rpath,'$$ORIGIN/..' -ldl -lpthread
 
-$(B)/tests/%: tests/programs/%.c | $(DEPS_STAMP)
+$(B)/tests/%: tests/programs/%.c | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) -fno-builtin -Iinclude -o $@ $^ -ldl -lpthread
 
-check: all $(TEST_BINS) $(B)/scatter
+check: $(TEST_DEPS) all $(TEST_BINS) $(B)/scatter
 	tests/run.sh
 
 # libFuzzer targets (clang): the parsers of everything gpuscatter reads, and
 # the registration table against a model.
 FUZZ_FLAGS = -g -O1 $(BASE) -fsanitize=fuzzer,address,undefined
-$(B)/fuzz/env: tests/fuzz/fuzz_env.c $(CONFIG_SRCS) | $(DEPS_STAMP)
+$(B)/fuzz/env: tests/fuzz/fuzz_env.c $(CONFIG_SRCS) | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $^
 $(B)/fuzz/profile: tests/fuzz/fuzz_profile.c classify/profile.c classify/rules.c \
-		$(CONFIG_SRCS) | $(DEPS_STAMP)
+		$(CONFIG_SRCS) | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $^ -lpthread
-$(B)/fuzz/regtable: tests/fuzz/fuzz_regtable.c runtime/regtable.c | $(DEPS_STAMP)
+$(B)/fuzz/regtable: tests/fuzz/fuzz_regtable.c runtime/regtable.c | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $^ -ljemalloc -lpthread
 
@@ -122,15 +135,15 @@ stress: all $(TEST_BINS)
 soak: all $(TEST_BINS)
 	SOAK=1 STRESS_SECONDS=60 scripts/stress.sh
 
-demo: all $(B)/scatter
+demo: $(TEST_DEPS) all $(B)/scatter
 	scripts/demo.sh
 
-bench: all $(B)/scatter $(B)/tests/malloc_loop
+bench: $(TEST_DEPS) all $(B)/scatter $(B)/tests/malloc_loop
 	scripts/bench.sh
 bench-malloc: all $(B)/tests/malloc_loop
 	scripts/bench-malloc.sh
 
-$(B)/tests/malloc_loop: bench/malloc_loop.c | $(DEPS_STAMP)
+$(B)/tests/malloc_loop: bench/malloc_loop.c | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -g $(BASE) -fno-builtin -o $@ $^ -lpthread
 
@@ -158,23 +171,23 @@ clean:
 
 # The fake amdgpu render node (test-only LD_PRELOAD), and a program that
 # drives it through the real libdrm_amdgpu.
-$(B)/tests/fakedrm.so: tests/fakedrm/node.c tests/fakedrm/kernel.c tests/fakedrm/fakedrm.h | $(DEPS_STAMP)
+$(B)/tests/fakedrm.so: tests/fakedrm/node.c tests/fakedrm/kernel.c tests/fakedrm/fakedrm.h | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(DRM_CFLAGS) -fPIC -shared -o $@ $(filter %.c,$^) -ldl -lpthread
-$(B)/tests/drm_rules: tests/programs/drm_rules.c | $(DEPS_STAMP)
+$(B)/tests/drm_rules: tests/programs/drm_rules.c | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(DRM_CFLAGS) -o $@ $^ -ldrm_amdgpu -ldrm
 
 # A shared library that call-site rules name (C++: a qualified name).
-$(B)/tests/libsiterule.so: tests/programs/siterule.cc | $(DEPS_STAMP)
+$(B)/tests/libsiterule.so: tests/programs/siterule.cc | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CFLAGS) -Wall -Wextra -Werror -fPIC -shared -o $@ $^
 
 # Built without the library: what provides the runtime calls is decided at
 # run time (the real runtime, or gpuscatter preloaded).
-$(B)/tests/conformance: tests/conformance/conformance.c | $(DEPS_STAMP)
+$(B)/tests/conformance: tests/conformance/conformance.c | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) -o $@ $^ -ldl
 
-$(B)/scatter: bench/scatter.c | $(DEPS_STAMP)
+$(B)/scatter: bench/scatter.c | $(TEST_DEPS)
 	$(CC) $(CFLAGS) $(BASE) -o $@ $^ -ldl -lm

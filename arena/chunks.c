@@ -536,6 +536,15 @@ void chunks_unbound(const struct chunk_run *r, bool ok)
   pthread_mutex_unlock(&ct.lock);
 }
 
+int chunks_peek(uintptr_t a, unsigned *purging)
+{
+  struct chunk *c = find(a, NULL);
+  uint32_t w = c ? word_of(c) : 0;
+  if (purging)
+    *purging = PURGING(w);
+  return c ? STATE(w) : -1;
+}
+
 size_t chunks_bound_bytes(void) { return __atomic_load_n(&ct.bound_bytes, __ATOMIC_RELAXED); }
 
 size_t chunks_generation(void) { return __atomic_load_n(&ct.generation, __ATOMIC_RELAXED); }

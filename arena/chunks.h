@@ -110,6 +110,10 @@ bool chunks_take_idle(uintptr_t *cursor, unsigned region_mask, unsigned claimed_
  * once: bound, no registration in it, and under a quarter of it in use. */
 bool chunks_live(uintptr_t a, long delta);
 
+/* Lock-free: the state of the chunk holding a (-1 if none), and how many
+ * purges of it are in flight. For statistics and the model checker. */
+int chunks_peek(uintptr_t a, unsigned *purging);
+
 /* Bytes bound now (a hint, read without the lock). */
 size_t chunks_bound_bytes(void);
 

@@ -1,11 +1,19 @@
 #!/bin/sh
-# Install the Debian packages gpuscatter builds and tests with, when missing.
+# Install the Debian packages gpuscatter needs, when missing.
+#   install-deps.sh build   what `make` needs: a compiler, jemalloc, libdrm headers
+#   install-deps.sh test    also what `make check`, `make demo` and `make bench` run
 set -eu
-pkgs="libjemalloc-dev libunwind-dev libdrm-dev check libamdhip64-dev pkg-config"
-# Tools the tests run as real workloads under the library.
-pkgs="$pkgs gcc g++ make git python3 libpython3.11-testsuite valgrind bc"
-# A second project's test suite (NumPy's), and libFuzzer for make fuzz.
-pkgs="$pkgs python3-numpy python3-pytest python3-hypothesis clang libclang-rt-dev"
+what=${1:-test}
+pkgs="gcc make libc6-dev libjemalloc-dev libdrm-dev pkg-config"
+if [ "$what" = test ]; then
+  # Unit tests, the HIP runtime to bind against, tools the tests run as
+  # real workloads under the library.
+  pkgs="$pkgs check libamdhip64-dev g++ git python3 libpython3.11-testsuite valgrind bc"
+  # A second project's test suite (NumPy's), a real server, libFuzzer, and
+  # libunwind for the deep call-site keys.
+  pkgs="$pkgs python3-numpy python3-pytest python3-hypothesis redis-server redis-tools"
+  pkgs="$pkgs clang libclang-rt-dev libunwind8"
+fi
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -17,6 +17,7 @@ run() {
 run check_config "$B/tests/check_config"
 run check_arena "$B/tests/check_arena"
 run check_classify "$B/tests/check_classify"
+run model_units "$B/tests/model_units"
 run check_malloc env LD_PRELOAD="$PWD/$B/libgpuscatter.so" "$B/tests/check_malloc"
 for t in tests/integration/*.sh; do
   n=$(basename "$t" .sh)

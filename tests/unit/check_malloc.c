@@ -146,6 +146,25 @@ START_TEST(posix_memalign_edges)
 }
 END_TEST
 
+/* jemalloc's 8-byte size class is only 8-byte aligned: a 16-byte
+ * alignment of 0..8 bytes must still be 16 (the pointer goes through a
+ * volatile so that the compiler cannot assume the alignment it asked for). */
+START_TEST(small_sizes_keep_their_alignment)
+{
+  for (size_t n = 0; n <= 8; n++)
+    for (int k = 0; k < 300; k++) {
+      void *p = NULL;
+      ck_assert_int_eq(posix_memalign(&p, 16, n), 0);
+      void *volatile v = p;
+      ck_assert_msg(((uintptr_t)v & 15) == 0, "posix_memalign(16, %zu) = %p", n, v);
+      void *q = aligned_alloc(16, n), *r = memalign(16, n);
+      void *volatile vq = q, *volatile vr = r;
+      ck_assert_msg(((uintptr_t)vq & 15) == 0 && ((uintptr_t)vr & 15) == 0, "16-byte alignment of %zu", n);
+      free(p), free(q), free(r);
+    }
+}
+END_TEST
+
 START_TEST(aligned_alloc_edges)
 {
   errno = 0;
@@ -273,6 +292,7 @@ int main(void)
   tcase_add_test(t, reallocarray_edges);
   tcase_add_test(t, posix_memalign_edges);
   tcase_add_test(t, aligned_alloc_edges);
+  tcase_add_test(t, small_sizes_keep_their_alignment);
   tcase_add_test(t, memalign_valloc_pvalloc);
   tcase_add_test(t, libc_aliases);
   tcase_add_test(t, cxx_operators);
