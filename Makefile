@@ -23,8 +23,8 @@ LAYERS := config arena classify runtime bind preload
 CONFIG_SRCS   := config/options.c config/parse.c config/log.c config/fault.c config/io.c \
 	config/privfile.c config/counters.c config/limits.c
 ARENA_SRCS    := arena/window.c arena/chunks.c arena/pages.c arena/hooks.c arena/gpu_arena.c
-CLASSIFY_SRCS := classify/backtrace.c classify/rules.c classify/profile.c classify/sites.c \
-	classify/classify.c
+CLASSIFY_SRCS := classify/modules.c classify/unwind.c classify/rules.c classify/profile.c \
+	classify/sites.c classify/records.c classify/classify.c
 RUNTIME_SRCS  := runtime/flavor.c runtime/regtable.c runtime/lookup.c runtime/simrt.c
 BIND_SRCS     := bind/engine.c bind/backends.c bind/rtbind.c bind/cuda.c bind/hip.c \
 	bind/amdgpu.c bind/sim.c
@@ -57,7 +57,7 @@ $(B)/obj/%.o: %.c | $(DEPS_STAMP)
 
 # $ORIGIN first: a libjemalloc.so.2 copied beside the library is used.
 $(B)/libgpuscatter.so: $(LIB_OBJS)
-	$(CC) -shared -o $@ $^ -Wl,-z,defs -Wl,-rpath,'$$ORIGIN' -ljemalloc -ldl -lpthread
+	$(CC) -shared -o $@ $^ -Wl,-z,defs -Wl,-rpath,'$$ORIGIN' -ljemalloc -lgcc_s -ldl -lpthread
 
 $(B)/gpuscatter-env: tools/gpuscatter-env.c $(CONFIG_SRCS) | $(DEPS_STAMP)
 	$(CC) $(CFLAGS) $(BASE) -o $@ $^
@@ -85,7 +85,7 @@ $(B)/tests/check_config: tests/unit/check_config.c $(CONFIG_SRCS) | $(TEST_DEPS)
 
 # Rules and profiles alone: plain C parsing, under ASan and UBSan.
 $(B)/tests/check_classify: tests/unit/check_classify.c classify/rules.c classify/profile.c \
-		$(CONFIG_SRCS) | $(TEST_DEPS)
+		classify/modules.c $(CONFIG_SRCS) | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) $(SAN) -o $@ $^ $(CHECK_LIBS) -lpthread
 
@@ -119,7 +119,7 @@ $(B)/fuzz/env: tests/fuzz/fuzz_env.c $(CONFIG_SRCS) | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $^
 $(B)/fuzz/profile: tests/fuzz/fuzz_profile.c classify/profile.c classify/rules.c \
-		$(CONFIG_SRCS) | $(TEST_DEPS)
+		classify/modules.c $(CONFIG_SRCS) | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_FLAGS) -o $@ $^ -lpthread
 $(B)/fuzz/regtable: tests/fuzz/fuzz_regtable.c runtime/regtable.c | $(TEST_DEPS)

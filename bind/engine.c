@@ -312,12 +312,13 @@ void bind_runtime_seen(enum flavor f)
     start(f);
 }
 
-void bind_start_at_load(void)
+bool bind_start_at_load(void)
 {
   const struct cfg *c = cfg_get();
   const struct backend_ops *b = c ? backend_named(c->backend) : NULL;
   if (b && b->live_at_load)
     start(FLAVOR_CUDA);
+  return live();
 }
 
 bool bind_live(enum flavor f) { return live() && (eng.be.ops->flavors & (1u << f)); }

@@ -57,8 +57,9 @@ struct bind_stats {
 };
 void bind_stats(struct bind_stats *s);
 
-/* At load: a backend that needs no runtime (sim) is live from the start. */
-void bind_start_at_load(void);
+/* At load: a backend that needs no runtime (sim) is live from the start
+ * (true when it started). */
+bool bind_start_at_load(void);
 
 /* The engine's and the backends' fork handling. */
 void bind_fork(enum fork_phase ph);

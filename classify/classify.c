@@ -1,48 +1,50 @@
-/* Classification by call site, and learning from registrations. The
- * pointer-to-site record is written by candidate allocations only (which
- * already paid for a backtrace) and read on a registration miss: free()
- * never looks at it. A record is trusted only if the registered range is
- * exactly the recorded allocation, so a freed and reused address whose
- * new owner is not a candidate (its size differs) teaches nothing. */
+/* Classification by call site, and learning from registrations.
+ *
+ * The key of a site is the return address of the allocation call: a few
+ * instructions to take and to look up, no unwinding. A return address
+ * that turns out to serve both registered and unregistered memory (a
+ * generic wrapper) is demoted to deep: its allocations are keyed by their
+ * deeper frames instead. Nothing on the allocation path enters the
+ * dynamic loader: modules are found with _dl_find_object, frames with
+ * libgcc's unwinder over it.
+ *
+ * Learning records candidates (pointer, size, site) once a GPU runtime is
+ * in use, and reads the record when the program registers: a registration
+ * of memory a site allocated teaches the site. */
 #include "classify.h"
-#include "backtrace.h"
-#include "../config/counters.h"
+#include "modules.h"
 #include "profile.h"
+#include "records.h"
+#include "rules.h"
 #include "sites.h"
+#include "unwind.h"
+#include "../config/counters.h"
 #include "../config/log.h"
+#include "../config/privfile.h"
 
 #include <stdio.h>
-#include <sys/mman.h>
-
-/* 12 MiB of address space, touched as records land: a program that loads
- * thousands of weights and registers them later makes tens of candidate
- * allocations per weight in between (measured with PyTorch: 92k for 2000
- * tensors), and a record must survive them. */
-enum { RECORD_BITS = 19, RECORDS = 1 << RECORD_BITS };
-
-struct record { uintptr_t ptr; uint32_t size, tag; uint16_t site, check; };
+#include <string.h>
+#include <unistd.h>
 
 static struct {
-  int mode;              /* enum cfg_classify */
-  bool active;           /* backtraces are taken */
+  int mode;              /* enum cfg_classify, resolved */
+  bool on;               /* classification is in force */
+  bool learn, rules;
+  bool recording;        /* candidates are looked at (atomic) */
+  bool deep_ok;
   int depth;
   size_t site_min;
   unsigned threshold;
-  struct record *rec;    /* learn mode */
-  char profile[256];
+  char profile[512];     /* the path in use; "" none */
+  int profile_sites;
+  pid_t owner;           /* the process that loaded the profile saves it */
 } cl;
 
 static const char *mode_name(int mode) { return cfg_word("GPUSCATTER_CLASSIFY", mode); }
 
-/* auto: only what the user asked for costs a backtrace (measured: about
- * 150 ns added to a 4-64 KiB malloc/free of 170 ns on the development VM). */
 int classify_effective(const struct cfg *c)
 {
-  if (c->classify != CFG_CLASSIFY_AUTO)
-    return c->classify;
-  if (c->profile[0])
-    return CFG_CLASSIFY_LEARN;
-  return c->sites[0] || c->preset != CFG_PRESET_NONE ? CFG_CLASSIFY_SITES : CFG_CLASSIFY_SIZE;
+  return c->classify == CFG_CLASSIFY_AUTO ? CFG_CLASSIFY_LEARN : c->classify;
 }
 
 bool classify_init(const struct cfg *c)
@@ -50,120 +52,264 @@ bool classify_init(const struct cfg *c)
   cl.mode = classify_effective(c);
   if (cl.mode == CFG_CLASSIFY_SIZE || !c->arenas || c->backend == CFG_BACKEND_OFF)
     return false;
-  bool learn = cl.mode == CFG_CLASSIFY_LEARN;
-  sites_init(c->sites, c->preset, learn ? c->profile : "");
-  if (!learn && sites_rules() == 0)
-    return false; /* nothing to match: the size alone decides */
-  if (!bt_init()) {
-    log_warn("GPUSCATTER_CLASSIFY=%s needs libunwind.so.8 (Debian: libunwind8); "
-             "classifying by size alone", mode_name(cl.mode));
-    return false;
-  }
-  if (learn) {
-    void *v = mmap(NULL, RECORDS * sizeof(struct record), PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    cl.rec = v == MAP_FAILED ? NULL : v;
-    snprintf(cl.profile, sizeof cl.profile, "%s", c->profile);
-  }
+  modules_init();
+  sites_init();
+  cl.rules = rules_init(c->sites, c->preset) > 0;
+  cl.learn = cl.mode == CFG_CLASSIFY_LEARN && records_init();
+  cl.deep_ok = unwind_available();
   cl.depth = (int)c->site_depth;
   cl.site_min = c->site_min_size;
   cl.threshold = c->learn_threshold;
-  __atomic_store_n(&cl.active, true, __ATOMIC_RELEASE);
-  return true;
-}
-
-unsigned classify_site(size_t n)
-{
-  if (!__atomic_load_n(&cl.active, __ATOMIC_ACQUIRE) || n < cl.site_min)
-    return 0;
-  ctr_add(CTR_CANDIDATES, 1);
-  uintptr_t pc[BT_MAX];
-  int d = bt_capture(pc, cl.depth);
-  if (d == 0)
-    return 0;
-  ctr_add(CTR_BACKTRACES, 1);
-  return sites_find(pc, d);
-}
-
-bool classify_hot(unsigned site)
-{
-  if (!sites_hot(site))
+  cl.owner = getpid();
+  if (cl.learn) {
+    const char *why = NULL;
+    if (strcmp(c->profile, "auto") == 0) {
+      if (privfile_allowed() && !profile_default_path(cl.profile, sizeof cl.profile, &why)) {
+        /* A folder that is not ours alone is worth a warning; no home is not. */
+        if (strstr(why, "another user") || strstr(why, "by others") || strstr(why, "not a folder"))
+          log_warn("no profile is kept: %s; what is learned lasts this run", why);
+        else
+          log_info("no profile is kept (%s): what is learned lasts this run", why);
+        cl.profile[0] = '\0';
+      }
+    } else {
+      snprintf(cl.profile, sizeof cl.profile, "%s", c->profile);
+    }
+    if (cl.profile[0])
+      cl.profile_sites = profile_load(cl.profile);
+  }
+  if ((cl.rules || cl.profile_sites > 0) && !modules_lockfree())
+    log_warn("rules and profiles need glibc 2.35 or later (_dl_find_object); "
+             "learning within a run still works");
+  cl.on = cl.rules || cl.learn;
+  if (!cl.on)
     return false;
-  ctr_add(CTR_SITE_HITS, 1);
-  return true;
+  /* With rules or a profile, sites are known before any runtime call. */
+  if (cl.rules || cl.profile_sites > 0) {
+    __atomic_store_n(&cl.recording, true, __ATOMIC_RELEASE);
+    return true;
+  }
+  return false;
 }
 
-static struct record *slot(const void *p)
+bool classify_runtime_seen(void)
 {
-  uint64_t h = (uint64_t)(uintptr_t)p * 0x9e3779b97f4a7c15ull;
-  return &cl.rec[h >> (64 - RECORD_BITS)];
+  if (!cl.on || __atomic_load_n(&cl.recording, __ATOMIC_ACQUIRE))
+    return false;
+  return !__atomic_exchange_n(&cl.recording, true, __ATOMIC_ACQ_REL);
 }
 
-static uint16_t check(uintptr_t p, uint64_t n, unsigned site)
+/* A site's module and offset for each frame, without the loader's lock
+ * where possible (the allocation path), else with it (registration calls
+ * and exit only: locked). */
+static int resolve(const uintptr_t *pc, int depth, const char **mods, uint64_t *offs, bool locked)
 {
-  uint64_t h = (p ^ (n << 17) ^ ((uint64_t)site << 40)) * 0xff51afd7ed558ccdull;
-  return (uint16_t)((h >> 48) | 1);
+  for (int i = 0; i < depth; i++) {
+    struct module m;
+    bool ok = locked ? modules_find_locked(pc[i], &m, NULL) : modules_find(pc[i], &m);
+    if (!ok)
+      return 0;
+    mods[i] = m.name;
+    offs[i] = pc[i] - m.base;
+  }
+  return depth;
 }
 
-/* Plain stores (relaxed atomics): a torn record fails its check. */
-void classify_record(const void *p, size_t n, unsigned site)
+/* A new site: hot if the profile or a rule says so, deep if the profile
+ * says its return address is shared, else cold. */
+static void decide(unsigned h, const uintptr_t *pc, int depth)
 {
-  if (cl.rec == NULL || p == NULL || site == 0 || site > UINT16_MAX || n > UINT32_MAX)
+  const char *mods[UNWIND_MAX];
+  uint64_t offs[UNWIND_MAX];
+  int state = SITE_COLD, why = 0;
+  if (resolve(pc, depth, mods, offs, false) == depth) {
+    int kind = profile_lookup(profile_key(mods, offs, depth));
+    if (kind == PROFILE_HOT)
+      state = SITE_HOT, why = WHY_PROFILE;
+    else if (kind == PROFILE_DEEP && cl.deep_ok && depth == 1)
+      state = SITE_DEEP, why = WHY_PROFILE;
+    if (state == SITE_COLD && cl.rules)
+      for (int i = 0; i < depth && state == SITE_COLD; i++)
+        if (rules_match_pc(mods[i], pc[i]))
+          state = SITE_HOT, why = WHY_RULE;
+  }
+  sites_set(h, state, why);
+}
+
+static uint64_t frames_key(const uintptr_t *pc, int depth)
+{
+  uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)depth;
+  for (int i = 0; i < depth; i++) {
+    h ^= pc[i];
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+  }
+  return h | SITE_DEEP_KEY;
+}
+
+static struct cl_site deep(void)
+{
+  uintptr_t pc[UNWIND_MAX];
+  int d = unwind_capture(pc, cl.depth);
+  if (d == 0)
+    return (struct cl_site){ 0, false };
+  ctr_add(CTR_BACKTRACES, 1);
+  bool added;
+  unsigned h = sites_get(frames_key(pc, d), pc, d, &added);
+  if (added)
+    decide(h, pc, d);
+  return (struct cl_site){ h, sites_state(h) == SITE_HOT };
+}
+
+struct cl_site classify_site(size_t n, const void *ra)
+{
+  if (!__atomic_load_n(&cl.recording, __ATOMIC_ACQUIRE) || n < cl.site_min || ra == NULL)
+    return (struct cl_site){ 0, false };
+  uintptr_t pc = (uintptr_t)ra;
+  bool added;
+  unsigned h = sites_get(pc, &pc, 1, &added);
+  if (added)
+    decide(h, &pc, 1);
+  switch (sites_state(h)) {
+  case SITE_HOT:
+    sites_count_alloc(h);
+    ctr_add(CTR_SITE_HITS, 1);
+    return (struct cl_site){ h, true };
+  case SITE_DEEP: {
+    struct cl_site s = deep();
+    if (s.hot)
+      ctr_add(CTR_SITE_HITS, 1);
+    return s;
+  }
+  default:
+    sites_count_alloc(h);
+    return (struct cl_site){ h, false };
+  }
+}
+
+void classify_record(const void *p, size_t n, struct cl_site s)
+{
+  if (cl.learn && s.h)
+    records_put(p, n, s.h, sites_key(s.h));
+}
+
+/* Save what a site now is in the profile (kind NONE drops it). */
+static void remember(unsigned h, int kind)
+{
+  if (!cl.profile[0])
     return;
-  struct record *r = slot(p);
-  __atomic_store_n(&r->check, 0, __ATOMIC_RELAXED);
-  __atomic_store_n(&r->ptr, (uintptr_t)p, __ATOMIC_RELAXED);
-  __atomic_store_n(&r->size, (uint32_t)n, __ATOMIC_RELAXED);
-  __atomic_store_n(&r->site, (uint16_t)site, __ATOMIC_RELAXED);
-  __atomic_store_n(&r->tag, sites_tag(site), __ATOMIC_RELAXED);
-  __atomic_store_n(&r->check, check((uintptr_t)p, n, site), __ATOMIC_RELEASE);
+  uintptr_t pc[UNWIND_MAX];
+  int d = sites_frames(h, pc);
+  const char *mods[UNWIND_MAX];
+  uint64_t offs[UNWIND_MAX];
+  if (d > 0 && resolve(pc, d, mods, offs, !modules_lockfree()) == d)
+    profile_add(profile_key(mods, offs, d), kind, mods, offs, d);
+}
+
+/* The site that allocated [p, p + n), if its record is trustworthy. */
+static unsigned site_of(const void *p, size_t n, bool mark, bool *was_registered)
+{
+  uint32_t tag;
+  unsigned h = records_get(p, n, mark, &tag, was_registered);
+  return h && records_tag(sites_key(h)) == tag ? h : 0;
+}
+
+static void learn(unsigned h)
+{
+  int st = sites_state(h);
+  if ((st == SITE_NEW || st == SITE_COLD) && sites_missed(h) >= cl.threshold && sites_earned(h)) {
+    sites_set(h, SITE_HOT, WHY_LEARNED);
+    log_debug("learned a call site (%u)", h);
+    remember(h, PROFILE_HOT);
+  }
 }
 
 void classify_miss(const void *p, size_t n)
 {
-  if (cl.rec == NULL || p == NULL)
+  if (!cl.learn)
     return;
-  struct record *r = slot(p);
-  uint16_t c = __atomic_load_n(&r->check, __ATOMIC_ACQUIRE);
-  uintptr_t rp = __atomic_load_n(&r->ptr, __ATOMIC_RELAXED);
-  uint64_t rn = __atomic_load_n(&r->size, __ATOMIC_RELAXED);
-  unsigned site = __atomic_load_n(&r->site, __ATOMIC_RELAXED);
-  uint32_t tag = __atomic_load_n(&r->tag, __ATOMIC_RELAXED);
-  if (c != 0 && c == check(rp, rn, site) && rp == (uintptr_t)p && rn == n)
-    sites_missed(site, tag, cl.threshold);
+  unsigned h = site_of(p, n, true, NULL);
+  if (h)
+    learn(h);
 }
 
 void classify_hit(const void *p, size_t n)
 {
-  (void)p, (void)n;
+  if (!cl.learn)
+    return;
+  unsigned h = site_of(p, 0, true, NULL);
+  if (!h)
+    return;
+  (void)n;
+  sites_hit(h);
+  learn(h); /* placed by size: its site registers too */
+}
+
+void classify_freed(const void *p)
+{
+  if (!cl.learn)
+    return;
+  bool registered = false;
+  unsigned h = site_of(p, 0, false, &registered);
+  bool ra = h && !(sites_key(h) & SITE_DEEP_KEY);
+  if (!h || registered || sites_state(h) != SITE_HOT || (sites_why(h) & WHY_RULE) ||
+      !sites_idle_free(h, ra && cl.deep_ok))
+    return;
+  /* One thread demotes it. */
+  if (!sites_demote(h, ra && cl.deep_ok ? SITE_DEEP : SITE_COLD))
+    return;
+  /* A return address shared by callers that register and callers that do
+   * not looks deeper; a deep site mostly freed unregistered stops being
+   * placed. */
+  sites_count_demoted();
+  remember(h, ra && cl.deep_ok ? PROFILE_DEEP : PROFILE_NONE);
+  log_debug("a call site placed memory mostly freed unregistered: %s", ra && cl.deep_ok
+            ? "keyed by deeper frames from now on" : "no longer placed");
 }
 
 void classify_exit(void)
 {
-  if (cl.active)
-    sites_report();
-  if (cl.rec != NULL && cl.profile[0])
-    sites_save(cl.profile);
-}
-
-void classify_stats(struct classify_stats *s)
-{
-  uint64_t v[CTR_N];
-  ctr_sum(v);
-  s->mode = cl.active ? mode_name(cl.mode) : "size";
-  s->candidates = v[CTR_CANDIDATES];
-  s->backtraces = v[CTR_BACKTRACES];
-  s->hits = v[CTR_SITE_HITS];
-  s->hot_sites = sites_hot_count();
+  if (!cl.on)
+    return;
+  sites_report();
+  if (cl.learn && cl.profile[0] && getpid() == cl.owner)
+    profile_save(cl.profile);
 }
 
 void classify_fork(enum fork_phase ph)
 {
+  /* Taken in the order learning takes them: sites, symbols, profile. */
   if (ph == FORK_PARENT) {
     profile_fork(ph);
+    modules_fork(ph);
     sites_fork(ph);
   } else {
     sites_fork(ph);
+    modules_fork(ph);
     profile_fork(ph);
   }
+}
+
+void classify_stats(struct classify_stats *s)
+{
+  memset(s, 0, sizeof *s);
+  uint64_t v[CTR_N];
+  ctr_sum(v);
+  s->mode = cl.on ? mode_name(cl.mode) : "size";
+  s->key = !cl.on ? "none" : cl.deep_ok ? "return address, deeper frames where shared"
+                                        : "return address";
+  s->profile = cl.profile;
+  s->profile_sites = cl.profile_sites;
+  s->candidates = v[CTR_CANDIDATES];
+  s->deep_keys = v[CTR_BACKTRACES];
+  s->hits = v[CTR_SITE_HITS];
+  struct sites_stats ss;
+  sites_stats(&ss);
+  s->sites = ss.sites;
+  s->hot = ss.hot;
+  s->deep = ss.deep;
+  s->learned = ss.learned;
+  s->loaded = ss.loaded;
+  s->ruled = ss.ruled;
+  s->demoted = ss.demoted;
 }

@@ -1,32 +1,40 @@
 /* The profile file:
- *   gpuscatter-profile 1
- *   DEPTH MODULE OFFSET [MODULE OFFSET]...     one line per site, hex offsets
- * Everything read is validated before any of it is used: limits on size,
- * lines and names, and the file must be ours, regular and not a link. */
+ *   gpuscatter-profile 2
+ *   KIND DEPTH MODULE OFFSET [MODULE OFFSET]...   one line per site
+ * KIND h: its allocations are registered (place them); d: its return
+ * address is shared (look at deeper frames). Offsets in hex. Everything
+ * read is validated before any of it is used: limits on size, lines and
+ * names, and the file must be ours, regular and not a link. A version 1
+ * file (keys of another kind) is read as empty and replaced. */
 #include "profile.h"
 #include "rules.h"
-#include "../config/privfile.h"
 #include "../config/log.h"
+#include "../config/privfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 enum { MAX_FILE = 1 << 20, MAX_SITES = 4096, SLOTS = 8192, MAX_DEPTH = 16, MAX_NAME = 127 };
-static const char header[] = "gpuscatter-profile 1\n";
+static const char header[] = "gpuscatter-profile 2\n";
+static const char header_v1[] = "gpuscatter-profile 1\n";
 
 static struct {
   pthread_mutex_t lock;
-  uint64_t keys[SLOTS];     /* loaded and added; 0 empty */
+  uint64_t keys[SLOTS];     /* 0 empty; published last (lookups take no lock) */
+  uint8_t kinds[SLOTS];
+  uint32_t line[SLOTS];     /* offset of the site's line body in text */
   int count;
-  char *text;               /* validated site lines, loaded then added */
+  char *text;               /* line bodies ("DEPTH MODULE OFFSET ...\n"), then the file */
   size_t len;
-  bool refused;            /* never overwrite a file we would not read */
+  bool refused;             /* never overwrite a file we would not read */
+  bool changed;
 } pf = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 uint64_t profile_key(const char *const *modules, const uint64_t *offsets, int depth)
@@ -42,33 +50,60 @@ uint64_t profile_key(const char *const *modules, const uint64_t *offsets, int de
   return h ? h : 1;
 }
 
-static bool lookup(uint64_t key, bool insert)
+/* The slot of key: found, or where it goes (SLOTS when full). */
+static unsigned slot(uint64_t key, bool *found)
 {
-  for (unsigned i = 0, s = (unsigned)key & (SLOTS - 1); i < SLOTS; i++, s = (s + 1) & (SLOTS - 1)) {
-    if (pf.keys[s] == key)
-      return true;
-    if (pf.keys[s] == 0) {
-      if (insert)
-        pf.keys[s] = key;
-      return false;
+  unsigned s = (unsigned)key & (SLOTS - 1);
+  for (unsigned i = 0; i < SLOTS; i++, s = (s + 1) & (SLOTS - 1)) {
+    uint64_t k = __atomic_load_n(&pf.keys[s], __ATOMIC_ACQUIRE);
+    if (k == key || k == 0) {
+      *found = k == key;
+      return s;
     }
   }
-  return false;
+  *found = false;
+  return SLOTS;
 }
 
-bool profile_has(uint64_t key)
+int profile_lookup(uint64_t key)
 {
-  pthread_mutex_lock(&pf.lock);
-  bool has = pf.count > 0 && lookup(key, false);
-  pthread_mutex_unlock(&pf.lock);
-  return has;
+  bool found;
+  unsigned s = slot(key, &found);
+  return found ? __atomic_load_n(&pf.kinds[s], __ATOMIC_ACQUIRE) : PROFILE_NONE;
+}
+
+/* Add or update a site (lock held); body is its line without the kind. */
+static void put(uint64_t key, int kind, const char *body, size_t n)
+{
+  bool found;
+  unsigned s = slot(key, &found);
+  if (found) {
+    if (pf.kinds[s] != kind) {
+      __atomic_store_n(&pf.kinds[s], (uint8_t)kind, __ATOMIC_RELEASE);
+      pf.changed = true;
+    }
+    return;
+  }
+  if (s == SLOTS || pf.count >= MAX_SITES - 1 || pf.len + n > MAX_FILE - sizeof header)
+    return;
+  memcpy(pf.text + pf.len, body, n);
+  pf.line[s] = (uint32_t)pf.len;
+  pf.len += n;
+  pf.kinds[s] = (uint8_t)kind;
+  pf.count++;
+  pf.changed = true;
+  __atomic_store_n(&pf.keys[s], key, __ATOMIC_RELEASE);
 }
 
 /* One site line at s (up to end); its length including '\n', or 0 if it is
- * malformed. The key is computed from what was parsed. */
-static size_t parse_line(const char *s, const char *end, uint64_t *key)
+ * malformed. The key and kind are what was parsed. */
+static size_t parse_line(const char *s, const char *end, uint64_t *key, int *kind)
 {
   const char *p = s;
+  if (end - p < 2 || (p[0] != 'h' && p[0] != 'd') || p[1] != ' ')
+    return 0;
+  *kind = p[0] == 'h' ? PROFILE_HOT : PROFILE_DEEP;
+  p += 2;
   int depth = 0;
   while (p < end && *p >= '0' && *p <= '9' && depth <= MAX_DEPTH)
     depth = depth * 10 + (*p++ - '0');
@@ -153,39 +188,48 @@ int profile_load(const char *path)
     munmap(buf, MAX_FILE + 1);
     return refuse(path, "larger than 1 MiB");
   }
-  const char *end = buf + got, *p = buf + sizeof header - 1;
+  size_t hl = sizeof header - 1;
+  if ((size_t)got >= hl && memcmp(buf, header_v1, hl) == 0) {
+    munmap(buf, MAX_FILE + 1);
+    return 0; /* an older kind of key: replaced at exit */
+  }
+  const char *end = buf + got, *p = buf + hl;
   int n = 0;
-  uint64_t keys[MAX_SITES];
-  if ((size_t)got < sizeof header - 1 || memcmp(buf, header, sizeof header - 1) != 0)
+  static uint64_t keys[MAX_SITES];
+  static int kinds[MAX_SITES];
+  static uint32_t at[MAX_SITES], lens[MAX_SITES];
+  if ((size_t)got < hl || memcmp(buf, header, hl) != 0)
     bad = "not a gpuscatter profile";
   while (!bad && p < end) {
-    size_t len = parse_line(p, end, &keys[n]);
-    if (len == 0)
-      bad = "corrupt or truncated";
-    else if (++n > MAX_SITES - 1)
+    size_t len = n < MAX_SITES - 1 ? parse_line(p, end, &keys[n], &kinds[n]) : 0;
+    if (n >= MAX_SITES - 1)
       bad = "more than 4095 sites";
+    else if (len == 0)
+      bad = "corrupt or truncated";
+    else {
+      at[n] = (uint32_t)(p - buf);
+      lens[n++] = (uint32_t)len;
+    }
     p += len;
   }
   if (bad) {
     munmap(buf, MAX_FILE + 1);
     return refuse(path, bad);
   }
-  size_t body = (size_t)(end - (buf + sizeof header - 1));
   pthread_mutex_lock(&pf.lock);
-  memcpy(pf.text, buf + sizeof header - 1, body);
-  pf.len = body;
   for (int i = 0; i < n; i++)
-    if (!lookup(keys[i], true))
-      pf.count++;
+    put(keys[i], kinds[i], buf + at[i] + 2, lens[i] - 2); /* the body, without "h " */
+  pf.changed = false;
   pthread_mutex_unlock(&pf.lock);
   munmap(buf, MAX_FILE + 1);
   return n;
 }
 
-void profile_add(uint64_t key, const char *const *modules, const uint64_t *offsets, int depth)
+void profile_add(uint64_t key, int kind, const char *const *modules, const uint64_t *offsets,
+                 int depth)
 {
-  char line[MAX_DEPTH * (MAX_NAME + 20) + 8];
-  int o = snprintf(line, sizeof line, "%d", depth);
+  char body[MAX_DEPTH * (MAX_NAME + 20) + 8];
+  int o = snprintf(body, sizeof body, "%d", depth);
   for (int i = 0; i < depth; i++) {
     size_t n = strlen(modules[i]);
     bool ok = n > 0 && n <= MAX_NAME;
@@ -193,19 +237,15 @@ void profile_add(uint64_t key, const char *const *modules, const uint64_t *offse
       ok = rules_module_char(modules[i][j]);
     if (!ok || offsets[i] >= (1ull << 48))
       return; /* not storable: kept for this run only */
-    o += snprintf(line + o, sizeof line - (size_t)o, " %s %llx", modules[i],
+    o += snprintf(body + o, sizeof body - (size_t)o, " %s %llx", modules[i],
                   (unsigned long long)offsets[i]);
   }
-  line[o++] = '\n';
+  body[o++] = '\n';
   pthread_mutex_lock(&pf.lock);
   if (pf.text == NULL)
     pf.text = map(2 * MAX_FILE);
-  if (pf.text && pf.count < MAX_SITES - 1 && pf.len + (size_t)o <= MAX_FILE &&
-      !lookup(key, true)) {
-    memcpy(pf.text + pf.len, line, (size_t)o);
-    pf.len += (size_t)o;
-    pf.count++;
-  }
+  if (pf.text)
+    put(key, kind, body, (size_t)o);
   pthread_mutex_unlock(&pf.lock);
 }
 
@@ -214,19 +254,154 @@ void profile_save(const char *path)
   pthread_mutex_lock(&pf.lock);
   int rc = 0;
   const char *why = "";
-  if (pf.count > 0 && pf.text && !pf.refused) {
-    /* The header goes in front of the lines, in the buffer's second half. */
+  if (pf.changed && pf.count > 0 && pf.text && !pf.refused) {
+    /* The file is assembled in the buffer's second half. */
     char *out = pf.text + MAX_FILE;
-    memcpy(out, header, sizeof header - 1);
-    size_t n = sizeof header - 1 + pf.len;
-    if (n <= MAX_FILE) {
-      memcpy(out + sizeof header - 1, pf.text, pf.len);
-      rc = privfile_write(path, out, n, &why);
+    size_t n = sizeof header - 1;
+    memcpy(out, header, n);
+    for (unsigned s = 0; s < SLOTS; s++) {
+      int kind = pf.kinds[s];
+      if (pf.keys[s] == 0 || kind == PROFILE_NONE)
+        continue;
+      const char *body = pf.text + pf.line[s];
+      size_t len = (size_t)(strchr(body, '\n') - body) + 1;
+      if (n + 2 + len > MAX_FILE)
+        break;
+      out[n++] = kind == PROFILE_HOT ? 'h' : 'd';
+      out[n++] = ' ';
+      memcpy(out + n, body, len);
+      n += len;
     }
+    rc = privfile_write(path, out, n, &why);
+    if (rc == 0)
+      pf.changed = false;
   }
   pthread_mutex_unlock(&pf.lock);
   if (rc != 0)
     log_warn("cannot write the profile %s: %s", path, why);
+}
+
+/* --- where it lives --------------------------------------------------- */
+
+/* A folder that is ours alone: created 0700 if missing, refused if another
+ * user owns it or others may write in it. */
+static bool private_dir(const char *dir, bool create, const char **why)
+{
+  struct stat st;
+  if (lstat(dir, &st) != 0) {
+    if (errno != ENOENT || !create || mkdir(dir, 0700) != 0 || lstat(dir, &st) != 0) {
+      *why = "cannot create the cache folder";
+      return false;
+    }
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    *why = "the cache folder (gpuscatter) is not a folder";
+    return false;
+  }
+  if (st.st_uid != geteuid()) {
+    *why = "the cache folder (gpuscatter) belongs to another user";
+    return false;
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    *why = "the cache folder (gpuscatter) is writable by others";
+    return false;
+  }
+  return true;
+}
+
+static const char *base_name(const char *p)
+{
+  const char *s = strrchr(p, '/');
+  return s ? s + 1 : p;
+}
+
+/* Interpreters: the script names the program, not the interpreter. */
+static bool interpreter(const char *exe)
+{
+  static const char *const names[] = { "python", "pypy", "perl", "ruby", "node", "bash", "sh",
+                                       "dash", "zsh", "lua", "julia", "Rscript", NULL };
+  for (int i = 0; names[i]; i++) {
+    size_t n = strlen(names[i]);
+    if (strncmp(exe, names[i], n) == 0 && (exe[n] == '\0' || (exe[n] >= '0' && exe[n] <= '9')))
+      return true;
+  }
+  return false;
+}
+
+/* NAME: the program's file name, and for an interpreter its script (or
+ * -m module), then a hash of their full paths so that two programs of the
+ * same name do not share a profile. */
+static void profile_name(char *out, size_t len)
+{
+  static char cmd[4096], exe[1024], script[1024];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  exe[n > 0 ? n : 0] = '\0';
+  script[0] = '\0';
+  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  ssize_t m = fd >= 0 ? read(fd, cmd, sizeof cmd - 1) : -1;
+  if (fd >= 0)
+    close(fd);
+  const char *which = "";
+  if (m > 0 && interpreter(base_name(exe))) {
+    cmd[m] = '\0';
+    for (const char *a = cmd + strlen(cmd) + 1; a < cmd + m; a += strlen(a) + 1) {
+      if (strcmp(a, "-m") == 0 && a + 3 < cmd + m) {
+        which = a + 3;
+        snprintf(script, sizeof script, "%s", which);
+        break;
+      }
+      if (a[0] == '-' || a[0] == '\0')
+        continue;
+      which = a;
+      if (realpath(a, script) == NULL)
+        snprintf(script, sizeof script, "%s", a);
+      break;
+    }
+  }
+  uint64_t h = 1469598103934665603ull;
+  for (const char *s = exe; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  h = (h ^ 0xff) * 1099511628211ull;
+  for (const char *s = script; *s; s++)
+    h = (h ^ (unsigned char)*s) * 1099511628211ull;
+  char prog[64], scr[64];
+  size_t k = 0;
+  for (const char *s = exe[0] ? base_name(exe) : "program"; *s && k + 1 < sizeof prog; s++)
+    prog[k++] = rules_module_char(*s) ? *s : '_';
+  prog[k] = '\0';
+  k = 0;
+  for (const char *s = base_name(which); *s && k + 1 < sizeof scr; s++)
+    scr[k++] = rules_module_char(*s) ? *s : '_';
+  scr[k] = '\0';
+  snprintf(out, len, "%s%s%s-%08x", prog, scr[0] ? "-" : "", scr, (unsigned)(h ^ (h >> 32)));
+}
+
+bool profile_default_path(char *out, size_t len, const char **why)
+{
+  char dir[1024];
+  const char *xdg = secure_getenv("XDG_CACHE_HOME"), *home = secure_getenv("HOME");
+  if (xdg && xdg[0] == '/') {
+    if ((size_t)snprintf(dir, sizeof dir, "%s", xdg) >= sizeof dir)
+      return *why = "XDG_CACHE_HOME is too long", false;
+    mkdir(dir, 0700); /* fine if it exists */
+  } else if (home && home[0] == '/') {
+    if ((size_t)snprintf(dir, sizeof dir, "%s/.cache", home) >= sizeof dir)
+      return *why = "HOME is too long", false;
+    mkdir(dir, 0700); /* the usual place; fine if it exists */
+  } else {
+    return *why = "no HOME", false;
+  }
+  size_t d = strlen(dir);
+  if (d + sizeof "/gpuscatter" >= sizeof dir)
+    return *why = "the cache path is too long", false;
+  memcpy(dir + d, "/gpuscatter", sizeof "/gpuscatter");
+  if (!private_dir(dir, true, why))
+    return false;
+  char name[160];
+  profile_name(name, sizeof name);
+  if ((size_t)snprintf(out, len, "%s/%s.profile", dir, name) >= len)
+    return *why = "the profile path is too long", false;
+  return true;
 }
 
 void profile_fork(enum fork_phase ph) { fork_mutex(&pf.lock, ph); }

@@ -1,31 +1,45 @@
-/* Profiles: the call sites a program registered, kept across runs so that
- * the next run places their allocations right from the first one. A site
- * is stored as (module file name, offset) pairs, which survive address
- * randomisation. */
+/* Profiles: the call sites a program registered memory from, kept across
+ * runs so that the next run places their allocations right from the first
+ * one. A site is stored as (module file name, offset) pairs, which survive
+ * address randomisation. By default one per program, in the user's cache
+ * directory (docs/DESIGN.md, "Profiles"). */
 #ifndef GPUSCATTER_PROFILE_H
 #define GPUSCATTER_PROFILE_H
 
 #include "../config/fork.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+/* What the profile says of a site. */
+enum { PROFILE_NONE, PROFILE_HOT, PROFILE_DEEP };
 
 /* The identity of a resolved site, the same in every run. */
 uint64_t profile_key(const char *const *modules, const uint64_t *offsets, int depth);
+
+/* The default path for this program: $XDG_CACHE_HOME/gpuscatter/NAME.profile,
+ * else ~/.cache/gpuscatter/NAME.profile, NAME from the program and its
+ * script; the folder is created 0700. False (and *why) when there is no
+ * safe place: no home, a folder owned by another user or writable by
+ * others. */
+bool profile_default_path(char *out, size_t len, const char **why);
 
 /* Load at start. A missing file is a first run; a corrupt, truncated,
  * oversized, foreign or symlinked one gets one warning and is ignored.
  * Returns the number of sites loaded. */
 int profile_load(const char *path);
 
-/* Whether the loaded profile holds this site. */
-bool profile_has(uint64_t key);
+/* What the loaded profile (or this run's learning) says of a site.
+ * Lock-free. */
+int profile_lookup(uint64_t key);
 
-/* A site learned in this run, to be saved with the loaded ones. */
-void profile_add(uint64_t key, const char *const *modules, const uint64_t *offsets, int depth);
+/* A site learned (or found shared) in this run, saved with the loaded ones. */
+void profile_add(uint64_t key, int kind, const char *const *modules, const uint64_t *offsets,
+                 int depth);
 
-/* Write every site, loaded or learned, atomically; never over a file the
- * load refused. */
+/* Write every site, loaded or learned, atomically, when something changed
+ * since the load; never over a file the load refused. */
 void profile_save(const char *path);
 
 /* Across fork: kept, its lock made new in the child. */

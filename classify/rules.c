@@ -1,5 +1,6 @@
 /* Rules for call-site classification. */
 #include "rules.h"
+#include "modules.h"
 #include "../config/config.h"
 #include "../config/log.h"
 
@@ -125,6 +126,17 @@ bool rules_match(const char *module, const char *sname)
       have_q = true;
     }
     if (strncmp(q, rules[i].prefix, strlen(rules[i].prefix)) == 0)
+      return true;
+  }
+  return false;
+}
+
+bool rules_match_pc(const char *module, uintptr_t pc)
+{
+  for (int i = 0; i < nrules; i++) {
+    if (strcmp(rules[i].module, module) != 0)
+      continue;
+    if (rules[i].prefix[0] == '\0' || modules_in_symbol(pc, rules[i].prefix))
       return true;
   }
   return false;

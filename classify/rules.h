@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Parse the rules once, at load. A malformed list gets one warning naming
  * the variable and is ignored whole. Returns how many rules are in force. */
@@ -18,6 +19,11 @@ bool rules_module_char(char c);
  * sname (as the dynamic symbol table has it, mangled or not; may be NULL)
  * matches a rule. */
 bool rules_match(const char *module, const char *sname);
+
+/* Whether code at pc, in the module of that file name, matches a rule:
+ * the module, and a function with the rule's qualified-name prefix when it
+ * has one (looked up without the loader's lock). */
+bool rules_match_pc(const char *module, uintptr_t pc);
 
 /* The qualified name of a symbol, "ns::f" for _ZN2ns1fEv; other names as
  * they are. Parameters and templates are not demangled: rules name

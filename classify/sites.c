@@ -1,109 +1,59 @@
-/* The site table: open addressing on a hash of the raw return addresses.
- * Lookups take no lock (the key is published last); insertion resolves
- * the frames with dladdr before taking the lock, because the loader's lock
- * may be held by a thread that is allocating (dlopen does). */
+/* The site table: open addressing on the key. Lookups take no lock (the
+ * key is published last); additions take the table's lock, never the
+ * loader's (no frame is resolved here). */
 #include "sites.h"
-#include "backtrace.h"
-#include "profile.h"
+#include "modules.h"
 #include "rules.h"
 #include "../config/config.h"
 #include "../config/log.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
-/* 32768 entries (5 MiB of address space, touched as used); importing
- * PyTorch alone makes thousands of distinct sites at 4 KiB and above. When
- * three quarters are used, every site that is not GPU-bound is forgotten
- * (they are found again on their next allocation). */
-enum { SLOTS = 1 << 15, FULL = SLOTS * 3 / 4, KEEP = 1024 };
-enum { HOT_RULE = 1, HOT_PROFILE = 2, HOT_LEARNED = 4 };
+/* 32768 entries, touched as used: importing PyTorch alone allocates from
+ * thousands of distinct sites. When three quarters are used, every site
+ * that is neither hot nor deep is forgotten (found again on its next
+ * allocation). */
+enum { SLOTS = 1 << 15, FULL = SLOTS * 3 / 4, KEEP = 2048 };
 
 struct site {
-  uint64_t key;        /* 0: empty slot */
-  uint32_t allocs;     /* GPUSCATTER_LOG=debug only, approximate: for its report */
-  uint32_t misses;
-  uint8_t depth, hot;
-  uintptr_t pc[BT_MAX];
+  uint64_t key;          /* 0: empty slot */
+  uint8_t state, why, depth;
+  uint32_t misses, hits, idle_frees;
+  uint32_t allocs;       /* GPUSCATTER_LOG=debug only, approximate */
+  uintptr_t pc[UNWIND_MAX];
 };
 
 static struct {
   struct site *v;
   pthread_mutex_t lock;
-  unsigned used, resets;
-  bool count;          /* debug: count allocations per site (a shared write) */
-  int rules;
-  bool profile;
+  unsigned used, resets, demoted;
+  bool count;            /* debug: count allocations per site */
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-void sites_init(const char *rules, int preset, const char *profile)
+void sites_init(void)
 {
+  if (st.v)
+    return;
   void *v = mmap(NULL, SLOTS * sizeof(struct site), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (v == MAP_FAILED)
     return;
-  st.rules = rules_init(rules, preset);
   st.count = log_get_level() >= CFG_LOG_DEBUG;
-  st.profile = profile[0] && profile_load(profile) > 0;
   __atomic_store_n(&st.v, (struct site *)v, __ATOMIC_RELEASE);
 }
 
-int sites_rules(void) { return st.rules; }
-
-static uint64_t hash(const uintptr_t *pc, int depth)
+static unsigned slot_of(uint64_t key)
 {
-  uint64_t h = 0x9e3779b97f4a7c15ull ^ (uint64_t)depth;
-  for (int i = 0; i < depth; i++) {
-    h ^= pc[i];
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-  }
-  return h ? h : 1;
-}
-
-/* Module file names and offsets of the frames; false if one is in no
- * module. snames may be NULL. */
-static bool resolve(const uintptr_t *pc, int depth, const char **mods, uint64_t *offs,
-                    const char **snames)
-{
-  for (int i = 0; i < depth; i++) {
-    Dl_info d;
-    /* pc - 1: a return address may be past the end of its function. */
-    if (dladdr((void *)(pc[i] - 1), &d) == 0 || d.dli_fname == NULL)
-      return false;
-    const char *slash = strrchr(d.dli_fname, '/');
-    mods[i] = slash ? slash + 1 : d.dli_fname;
-    offs[i] = pc[i] - (uintptr_t)d.dli_fbase;
-    if (snames)
-      snames[i] = d.dli_sname;
-  }
-  return true;
-}
-
-/* Rules and profile, decided once per site. */
-static uint8_t decide(const uintptr_t *pc, int depth)
-{
-  if (st.rules == 0 && !st.profile)
-    return 0;
-  const char *mods[BT_MAX], *snames[BT_MAX];
-  uint64_t offs[BT_MAX];
-  if (!resolve(pc, depth, mods, offs, snames))
-    return 0;
-  uint8_t hot = 0;
-  for (int i = 0; i < depth && st.rules; i++)
-    if (rules_match(mods[i], snames[i]))
-      hot |= HOT_RULE;
-  if (st.profile && profile_has(profile_key(mods, offs, depth)))
-    hot |= HOT_PROFILE;
-  return hot;
+  uint64_t h = key * 0x9e3779b97f4a7c15ull;
+  return (unsigned)(h >> 49) & (SLOTS - 1);
 }
 
 static unsigned probe(uint64_t key, bool *found)
 {
-  unsigned s = (unsigned)key & (SLOTS - 1);
+  unsigned s = slot_of(key);
   for (unsigned i = 0; i < SLOTS; i++, s = (s + 1) & (SLOTS - 1)) {
     uint64_t k = __atomic_load_n(&st.v[s].key, __ATOMIC_ACQUIRE);
     if (k == key || k == 0) {
@@ -116,13 +66,13 @@ static unsigned probe(uint64_t key, bool *found)
 }
 
 /* Called with the lock held. Readers probing meanwhile may miss a site
- * for one allocation; site handles held elsewhere are checked by tag. */
+ * for one allocation; handles held elsewhere are checked by key. */
 static void forget_cold(void)
 {
   static struct site keep[KEEP];
   unsigned n = 0;
   for (unsigned s = 0; s < SLOTS; s++)
-    if (st.v[s].key && st.v[s].hot && n < KEEP)
+    if (st.v[s].key && (st.v[s].state == SITE_HOT || st.v[s].state == SITE_DEEP) && n < KEEP)
       keep[n++] = st.v[s];
   for (unsigned s = 0; s < SLOTS; s++)
     __atomic_store_n(&st.v[s].key, 0, __ATOMIC_RELEASE);
@@ -139,76 +89,139 @@ static void forget_cold(void)
   }
 }
 
-uint32_t sites_tag(unsigned site)
+unsigned sites_get(uint64_t key, const uintptr_t *pc, int depth, bool *added)
 {
-  return site ? (uint32_t)(__atomic_load_n(&st.v[site - 1].key, __ATOMIC_ACQUIRE) >> 32) : 0;
-}
-
-unsigned sites_find(const uintptr_t *pc, int depth)
-{
-  if (__atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL || depth <= 0)
+  *added = false;
+  if (__atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL || key == 0)
     return 0;
-  uint64_t key = hash(pc, depth);
   bool found;
   unsigned s = probe(key, &found);
-  if (found) {
-    if (st.count) /* relaxed load and store, not an atomic increment: a hint */
-      __atomic_store_n(&st.v[s].allocs, __atomic_load_n(&st.v[s].allocs, __ATOMIC_RELAXED) + 1,
-                       __ATOMIC_RELAXED);
+  if (found)
     return s + 1;
-  }
-  uint8_t hot = decide(pc, depth);
   pthread_mutex_lock(&st.lock);
   if (st.used >= FULL)
     forget_cold();
   s = probe(key, &found);
   if (!found && s < SLOTS && st.used < FULL) {
     struct site *e = &st.v[s];
-    e->depth = (uint8_t)depth;
-    e->hot = hot;
-    memcpy(e->pc, pc, (size_t)depth * sizeof *pc);
+    memset(e, 0, sizeof *e);
+    e->depth = (uint8_t)(depth > UNWIND_MAX ? UNWIND_MAX : depth);
+    memcpy(e->pc, pc, (size_t)e->depth * sizeof *pc);
+    e->state = SITE_NEW;
     st.used++;
     __atomic_store_n(&e->key, key, __ATOMIC_RELEASE);
-    found = true;
+    *added = found = true;
   }
   pthread_mutex_unlock(&st.lock);
   return found ? s + 1 : 0;
 }
 
-bool sites_hot(unsigned site)
-{
-  return site && __atomic_load_n(&st.v[site - 1].hot, __ATOMIC_RELAXED) != 0;
-}
+uint64_t sites_key(unsigned h) { return h ? __atomic_load_n(&st.v[h - 1].key, __ATOMIC_ACQUIRE) : 0; }
 
-void sites_missed(unsigned site, uint32_t tag, unsigned threshold)
+int sites_state(unsigned h) { return h ? __atomic_load_n(&st.v[h - 1].state, __ATOMIC_ACQUIRE) : SITE_NEW; }
+int sites_why(unsigned h) { return h ? __atomic_load_n(&st.v[h - 1].why, __ATOMIC_RELAXED) : 0; }
+
+void sites_set(unsigned h, int state, int why)
 {
-  if (!site || sites_tag(site) != tag)
-    return; /* forgotten since, or another site in its place */
-  struct site *e = &st.v[site - 1];
-  if (__atomic_add_fetch(&e->misses, 1, __ATOMIC_RELAXED) != threshold)
+  if (!h)
     return;
-  __atomic_or_fetch(&e->hot, HOT_LEARNED, __ATOMIC_RELAXED);
-  const char *mods[BT_MAX];
-  uint64_t offs[BT_MAX];
-  if (resolve(e->pc, e->depth, mods, offs, NULL))
-    profile_add(profile_key(mods, offs, e->depth), mods, offs, e->depth);
+  __atomic_or_fetch(&st.v[h - 1].why, (uint8_t)why, __ATOMIC_RELAXED);
+  __atomic_store_n(&st.v[h - 1].state, (uint8_t)state, __ATOMIC_RELEASE);
 }
 
-unsigned sites_hot_count(void)
+bool sites_demote(unsigned h, int state)
 {
-  unsigned n = 0;
-  if (__atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL)
+  uint8_t hot = SITE_HOT;
+  return h && __atomic_compare_exchange_n(&st.v[h - 1].state, &hot, (uint8_t)state, false,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+int sites_frames(unsigned h, uintptr_t *pc)
+{
+  if (!h)
     return 0;
-  for (unsigned s = 0; s < SLOTS; s++)
-    n += __atomic_load_n(&st.v[s].key, __ATOMIC_ACQUIRE) != 0 &&
-         __atomic_load_n(&st.v[s].hot, __ATOMIC_RELAXED) != 0;
-  return n;
+  struct site *e = &st.v[h - 1];
+  memcpy(pc, e->pc, (size_t)e->depth * sizeof *pc);
+  return e->depth;
 }
 
-void sites_save(const char *profile)
+unsigned sites_missed(unsigned h)
 {
-  if (profile[0] && __atomic_load_n(&st.v, __ATOMIC_ACQUIRE) != NULL)
-    profile_save(profile);
+  return h ? __atomic_add_fetch(&st.v[h - 1].misses, 1, __ATOMIC_RELAXED) : 0;
+}
+
+bool sites_earned(unsigned h)
+{
+  if (!h)
+    return false;
+  const struct site *e = &st.v[h - 1];
+  uint64_t reg = (uint64_t)__atomic_load_n(&e->misses, __ATOMIC_RELAXED) +
+                 __atomic_load_n(&e->hits, __ATOMIC_RELAXED);
+  /* Half or more registered; demotion takes a third or less: between the
+   * two a site keeps what it is. */
+  return reg >= __atomic_load_n(&e->idle_frees, __ATOMIC_RELAXED);
+}
+
+void sites_hit(unsigned h)
+{
+  if (h)
+    __atomic_add_fetch(&st.v[h - 1].hits, 1, __ATOMIC_RELAXED);
+}
+
+/* At least 32 such frees, and (for a return address) a fifth of its
+ * registrations or more, or (deep frames) so many that registrations no
+ * longer earn its place (sites_earned: the two rules agree, so a site does
+ * not swing). */
+bool sites_idle_free(unsigned h, bool shared_ok)
+{
+  if (!h)
+    return false;
+  struct site *e = &st.v[h - 1];
+  uint32_t idle = __atomic_add_fetch(&e->idle_frees, 1, __ATOMIC_RELAXED);
+  uint64_t reg = (uint64_t)__atomic_load_n(&e->misses, __ATOMIC_RELAXED) +
+                 __atomic_load_n(&e->hits, __ATOMIC_RELAXED);
+  return idle >= 32 && (shared_ok ? (uint64_t)idle * 4 >= reg : reg * 2 <= idle);
+}
+
+void sites_count_demoted(void) { __atomic_add_fetch(&st.demoted, 1, __ATOMIC_RELAXED); }
+
+void sites_count_alloc(unsigned h)
+{
+  if (st.count && h) /* a relaxed load and store, not an atomic increment: a hint */
+    __atomic_store_n(&st.v[h - 1].allocs,
+                     __atomic_load_n(&st.v[h - 1].allocs, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+void sites_stats(struct sites_stats *s)
+{
+  memset(s, 0, sizeof *s);
+  if (__atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL)
+    return;
+  for (unsigned i = 0; i < SLOTS; i++) {
+    const struct site *e = &st.v[i];
+    if (__atomic_load_n(&e->key, __ATOMIC_ACQUIRE) == 0)
+      continue;
+    s->sites++;
+    int state = __atomic_load_n(&e->state, __ATOMIC_RELAXED);
+    s->hot += state == SITE_HOT;
+    s->deep += state == SITE_DEEP;
+    s->learned += state == SITE_HOT && (e->why & WHY_LEARNED);
+    s->loaded += (e->why & WHY_PROFILE) != 0;
+    s->ruled += (e->why & WHY_RULE) != 0;
+  }
+  s->demoted = __atomic_load_n(&st.demoted, __ATOMIC_RELAXED);
+  s->resets = st.resets;
+}
+
+void sites_each(void (*f)(unsigned h, void *arg), void *arg)
+{
+  if (__atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL)
+    return;
+  for (unsigned i = 0; i < SLOTS; i++) {
+    int state = st.v[i].state;
+    if (st.v[i].key && (state == SITE_HOT || state == SITE_DEEP))
+      f(i + 1, arg);
+  }
 }
 
 /* GPUSCATTER_LOG=debug, at exit: the busiest sites, resolved, to help write
@@ -217,7 +230,8 @@ void sites_report(void)
 {
   if (log_get_level() < CFG_LOG_DEBUG || __atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL)
     return;
-  bool shown[SLOTS] = { false };
+  static bool shown[SLOTS];
+  static const char *const states[] = { "new", "cold", "hot", "deep" };
   for (int rank = 0; rank < 8; rank++) {
     unsigned best = SLOTS;
     for (unsigned s = 0; s < SLOTS; s++)
@@ -227,17 +241,17 @@ void sites_report(void)
       return;
     shown[best] = true;
     const struct site *e = &st.v[best];
-    const char *mods[BT_MAX], *snames[BT_MAX];
-    uint64_t offs[BT_MAX];
     char line[1536], q[96];
-    int o = snprintf(line, sizeof line, "site %u: %u allocations, %u misses%s (%u forgotten "
-                     "sites reset):", best, e->allocs + 1, e->misses,
-                     e->hot ? ", GPU-bound" : "", st.resets);
-    bool ok = resolve(e->pc, e->depth, mods, offs, snames);
+    int o = snprintf(line, sizeof line, "site %u (%s): %u allocations, %u misses, %u hits, %u freed "
+                     "unregistered (%u forgotten-site resets):", best, states[e->state & 3],
+                     e->allocs + 1, e->misses, e->hits, e->idle_frees, st.resets);
     for (int i = 0; i < e->depth && o < (int)sizeof line - 200; i++) {
-      rules_qualified(ok ? snames[i] : NULL, q, sizeof q);
-      o += snprintf(line + o, sizeof line - (size_t)o, " %s+0x%llx(%s)", ok ? mods[i] : "?",
-                    ok ? (unsigned long long)offs[i] : 0ull, q);
+      struct module m;
+      const char *sym = NULL;
+      bool ok = modules_find_locked(e->pc[i], &m, &sym);
+      rules_qualified(ok ? sym : NULL, q, sizeof q);
+      o += snprintf(line + o, sizeof line - (size_t)o, " %s+0x%llx(%s)", ok ? m.name : "?",
+                    ok ? (unsigned long long)(e->pc[i] - m.base) : 0ull, q);
     }
     log_debug("%s", line);
   }

@@ -1,43 +1,70 @@
-/* The call sites seen by classification: identity (raw return addresses,
- * hashed), what each resolves to (module file name and offset per frame),
- * and whether its allocations are GPU-bound (a rule, the profile, or
- * learned from the program's own registrations). */
+/* The call sites classification has seen: keyed by the return address of
+ * the allocation call (a site), or, for a return address shared by
+ * registered and unregistered allocations, by a hash of the deeper frames
+ * (a deep site). Each is new, cold, hot (its allocations are placed where
+ * they are bound ahead) or deep (its return address is shared: look
+ * deeper). Lookups take no lock; additions take the table's. */
 #ifndef GPUSCATTER_SITES_H
 #define GPUSCATTER_SITES_H
 
+#include "unwind.h"
 #include "../config/fork.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* At load: the table, rules and profile. */
-void sites_init(const char *rules, int preset, const char *profile);
+enum site_state { SITE_NEW, SITE_COLD, SITE_HOT, SITE_DEEP };
+enum site_why { WHY_RULE = 1, WHY_PROFILE = 2, WHY_LEARNED = 4 };
 
-/* The site of these frames (0: none), added on first sight (resolving its
- * frames once, outside any lock). Bounded: when the table fills, sites
- * that are not GPU-bound are forgotten. */
-unsigned sites_find(const uintptr_t *pc, int depth);
+/* Deep keys have the top bit set; return addresses never do. */
+#define SITE_DEEP_KEY (1ull << 63)
 
-/* A check on a site handle kept for later: a forgotten site's slot may
- * hold another site by then. */
-uint32_t sites_tag(unsigned site);
+/* At load. */
+void sites_init(void);
 
-/* Whether the site's allocations are GPU-bound. */
-bool sites_hot(unsigned site);
+/* The handle of key (0: the table is not made, or full), added as
+ * SITE_NEW with its frames on first sight; *added says whether this call
+ * added it (then the caller decides its state). Bounded: when the table
+ * fills, sites that are neither hot nor deep are forgotten. */
+unsigned sites_get(uint64_t key, const uintptr_t *pc, int depth, bool *added);
 
-/* A registration missed memory the site allocated: after threshold such
- * misses the site is learned (and saved in the profile). */
-void sites_missed(unsigned site, uint32_t tag, unsigned threshold);
+/* The key a handle stands for now (another, after forgetting: compare). */
+uint64_t sites_key(unsigned h);
 
-/* How many sites are GPU-bound, and how many rules are in force. */
-unsigned sites_hot_count(void);
-int sites_rules(void);
+int sites_state(unsigned h);
+void sites_set(unsigned h, int state, int why);
+
+/* HOT to state, by one caller: true for the one that changed it. */
+bool sites_demote(unsigned h, int state);
+int sites_why(unsigned h);
+
+/* Its frames (the return address for a site). */
+int sites_frames(unsigned h, uintptr_t *pc);
+
+/* Evidence: a registration missed its memory (returns the misses so far),
+ * a registration was answered in its placed memory, its placed memory was
+ * freed never registered. The last returns true when the caller should
+ * demote the site: for a return address (shared), once a fifth or more of
+ * what it placed went unregistered; for deep frames, once most did. */
+unsigned sites_missed(unsigned h);
+
+/* Whether registrations (missed or answered) are at least the placed
+ * memory freed unregistered: a site demoted once must earn its place again. */
+bool sites_earned(unsigned h);
+void sites_hit(unsigned h);
+bool sites_idle_free(unsigned h, bool shared_ok);
+
+/* Counts for the statistics. */
+struct sites_stats { unsigned sites, hot, deep, learned, loaded, ruled, demoted, resets; };
+void sites_stats(struct sites_stats *s);
+void sites_count_demoted(void);
+
+/* Call f for every hot or deep site (at exit, for the profile). */
+void sites_each(void (*f)(unsigned h, void *arg), void *arg);
 
 /* GPUSCATTER_LOG=debug: the busiest sites on stderr. */
 void sites_report(void);
-
-/* At exit: save the profile (learned sites and those loaded). */
-void sites_save(const char *profile);
+void sites_count_alloc(unsigned h);
 
 /* Across fork: the table is kept, its lock made new in the child. */
 void sites_fork(enum fork_phase ph);

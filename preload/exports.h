@@ -29,6 +29,9 @@
   /* Failing answers set the runtime's last error by replaying the failure           \
    * through it; these pass straight through (or read the simulated one). */         \
   GS_EXPORT int p##GetLastError(void) { return app_last_error(f, true); }              \
-  GS_EXPORT int p##PeekAtLastError(void) { return app_last_error(f, false); }
+  GS_EXPORT int p##PeekAtLastError(void) { return app_last_error(f, false); }         \
+  GS_EXPORT int p##GetDeviceCount(int *n) { return app_get_device_count(f, n); }      \
+  GS_EXPORT int p##GetDevice(int *d) { return app_get_device(f, d); }                 \
+  GS_EXPORT int p##SetDevice(int d) { return app_set_device(f, d); }
 
 #endif

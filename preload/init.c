@@ -19,13 +19,14 @@ __attribute__((constructor(101))) static void preload_load(void)
   if (real_resolve() == 0)
     route_resolved();
   fork_handlers_install();
-  /* A backend that needs no runtime (sim) is live from the start: chunks
-   * bind as they would once a real runtime is in use. */
+  /* Here, not at first use: reading the profile takes files and the
+   * loader's lock is free. */
   const struct cfg *c = cfg_get();
-  bind_start_at_load();
-  /* Here, not at first use: loading libunwind and the profile allocates
-   * and takes the loader's lock. */
   if (c != NULL && classify_init(c))
+    route_classify_ready(c);
+  /* A backend that needs no runtime (sim) is live from the start, as a
+   * runtime in use would be: learning records from here. */
+  if (c != NULL && bind_start_at_load() && classify_runtime_seen())
     route_classify_ready(c);
 }
 

@@ -6,6 +6,7 @@
  * way) so that cudaGetLastError/hipGetLastError read what they would have
  * without gpuscatter. */
 #include "register.h"
+#include "route.h"
 #include "../arena/window.h"
 #include "../bind/engine.h"
 #include "../classify/classify.h"
@@ -82,6 +83,16 @@ static int capture_check(enum flavor f, uintptr_t unit_base)
 
 static int no_runtime(enum flavor f) { return flavor(f)->err.no_device; }
 
+/* The application called its runtime: the engine starts, and learning
+ * starts recording (the slow path then starts lower). */
+static void seen(enum flavor f)
+{
+  bind_runtime_seen(f);
+  if (__builtin_expect(classify_runtime_seen(), 0))
+    if (cfg_get() != NULL)
+      route_classify_ready(cfg_get());
+}
+
 /* The device the calling thread uses (what the runtime would record). */
 static int current_device(enum flavor f)
 {
@@ -107,13 +118,12 @@ static int pass_register(enum flavor f, void *p, size_t size, unsigned flags)
 int app_register(enum flavor f, void *p, size_t size, unsigned flags)
 {
   ctr_add(CTR_APP_CALLS, 1);
-  bind_runtime_seen(f);
+  seen(f);
   const struct flavor_desc *fd = flavor(f);
   if (p == NULL || !window_contains(p) || !bind_live(f) ||
       (size > 1 && !window_contains((const char *)p + size - 1))) {
     ctr_add(CTR_MISSES, 1);
-    if (!window_contains(p))
-      classify_miss(p, size); /* the site that allocated it may learn */
+    classify_miss(p, size); /* the site that allocated it may learn */
     return pass_register(f, p, size, flags);
   }
   if (size == 0 || (flags & ~fd->reg_flags))
@@ -122,11 +132,13 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
    * holds that registration, with its overlap rules). */
   if (regtable_overlaps(&rg.passed[f], (uintptr_t)p, size)) {
     ctr_add(CTR_MISSES, 1);
+    classify_miss(p, size);
     return pass_register(f, p, size, flags);
   }
   struct chunk_info c;
   if (bind_acquire((uintptr_t)p, size, &c) != CHUNK_BOUND) {
     ctr_add(CTR_MISSES, 1);
+    classify_miss(p, size);
     return pass_register(f, p, size, flags);
   }
   int rc = capture_check(f, c.unit_base);
@@ -149,7 +161,7 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
 int app_unregister(enum flavor f, void *p)
 {
   ctr_add(CTR_APP_UNREGISTERS, 1);
-  bind_runtime_seen(f);
+  seen(f);
   const struct rt_ops *o = rt_ops(f);
   struct reg r;
   if (p == NULL || !window_contains(p) || !bind_live(f))
@@ -184,7 +196,7 @@ int app_unregister(enum flavor f, void *p)
 enum { Q_PASS, Q_FOUND, Q_UNREGISTERED };
 static int query(enum flavor f, const void *p, struct reg *r, struct chunk_info *c)
 {
-  bind_runtime_seen(f);
+  seen(f);
   if (p == NULL || !window_contains(p) || !bind_live(f) ||
       regtable_find(&rg.passed[f], (uintptr_t)p, NULL))
     return Q_PASS;
@@ -259,10 +271,31 @@ int app_last_error(enum flavor f, bool clear)
 {
   /* Frameworks call this after every kernel launch: a sure sign that the
    * runtime is live, usually long before the first registration. */
-  bind_runtime_seen(f);
+  seen(f);
   const struct rt_ops *o = rt_ops(f);
   int (*e)(void) = clear ? o->last_error : o->peek_error;
   return e ? e() : 0;
+}
+
+int app_get_device_count(enum flavor f, int *n)
+{
+  seen(f);
+  const struct rt_ops *o = rt_ops(f);
+  return o->device_count ? o->device_count(n) : no_runtime(f);
+}
+
+int app_get_device(enum flavor f, int *d)
+{
+  seen(f);
+  const struct rt_ops *o = rt_ops(f);
+  return o->get_device ? o->get_device(d) : no_runtime(f);
+}
+
+int app_set_device(enum flavor f, int d)
+{
+  seen(f);
+  const struct rt_ops *o = rt_ops(f);
+  return o->set_device ? o->set_device(d) : no_runtime(f);
 }
 
 void app_fork(enum fork_phase ph)

@@ -19,6 +19,13 @@ int app_get_flags(enum flavor f, unsigned *out, void *p);
 int app_pointer_attributes(enum flavor f, void *attr, const void *p);
 int app_last_error(enum flavor f, bool clear);
 
+/* Device calls, passed through: every CUDA or HIP program makes them
+ * before it allocates what it will register, so they start the engine and
+ * learning. */
+int app_get_device_count(enum flavor f, int *n);
+int app_get_device(enum flavor f, int *d);
+int app_set_device(enum flavor f, int d);
+
 
 /* Across fork: the child owns no registrations. */
 void app_fork(enum fork_phase ph);

@@ -72,29 +72,29 @@ static bool arena_ready(const struct cfg *c)
 }
 
 /* A candidate that stayed ordinary, for route_note() to record. */
-static __thread struct { unsigned site; size_t n; } pending;
+static __thread struct { struct cl_site s; size_t n; } pending;
 
-/* Where n bytes from this call site go: REG_SITE (its site registers),
+/* Where n bytes from call site ra go: REG_SITE (its site registers),
  * REG_SIZE (large enough), or REG_N (ordinary). */
-static enum region placement(const struct cfg *c, size_t n)
+static enum region placement(const struct cfg *c, size_t n, const void *ra, struct cl_site *s)
 {
   if (c->max_size != 0 && n > c->max_size)
     return REG_N;
-  unsigned site = classify_site(n);
-  if (classify_hot(site))
+  *s = classify_site(n, ra);
+  if (s->hot)
     return REG_SITE;
   if (n >= c->min_size)
     return REG_SIZE;
-  pending.site = site;
+  pending.s = *s;
   pending.n = n;
   return REG_N;
 }
 
 void route_note(void *p)
 {
-  if (__builtin_expect(pending.site != 0, 0)) {
-    classify_record(p, pending.n, pending.site);
-    pending.site = 0;
+  if (__builtin_expect(pending.s.h != 0, 0)) {
+    classify_record(p, pending.n, pending.s);
+    pending.s.h = 0;
   }
 }
 
@@ -107,19 +107,22 @@ void route_classify_ready(const struct cfg *c)
 
 void *route_try_gpu(size_t n, size_t align, bool zero, const void *ra)
 {
-  (void)ra;
-  pending.site = 0;
+  pending.s.h = 0;
   const struct cfg *c = configure();
   if (c == NULL || n < route_threshold())
     return NULL;
-  enum region kind = placement(c, n);
-  if (kind == REG_N || !arena_ready(c))
+  struct cl_site s = { 0, false };
+  enum region kind = placement(c, n, ra, &s);
+  if (kind == REG_N)
     return NULL;
-  void *p = arena_alloc(kind, n, align, zero);
+  void *p = arena_ready(c) ? arena_alloc(kind, n, align, zero) : NULL;
   if (p == NULL) {
     ctr_add(CTR_FALLBACK, 1);
+    pending.s = s; /* ordinary after all: still a candidate */
+    pending.n = n;
     return NULL;
   }
+  classify_record(p, n, s);
   ctr_add(CTR_GPU_ALLOCS, 1);
   ctr_add(CTR_GPU_BYTES, n);
   ctr_add(kind == REG_SITE ? CTR_SITE_BYTES : CTR_SIZE_BYTES, n);
@@ -155,6 +158,7 @@ void *route_alloc(size_t n, size_t align, bool zero, const void *ra)
 void route_free_window(void *p)
 {
   int saved = errno; /* a purge may fail and set it */
+  classify_freed(p);
   arena_free(p);
   if (pages_take_sparse())
     bind_unit_emptied();
@@ -183,7 +187,7 @@ void *route_realloc(void *p, size_t n, const void *ra)
   if (window_contains(p)) {
     /* A placed allocation stays in the window while it has room. */
     if ((q = arena_realloc(p, n)) != NULL)
-      return q;
+      return q; /* (its record stays p's: a moved block is learned from again) */
     ctr_add(CTR_FALLBACK, 1);
     if ((q = ordinary(n, 0, false)) == NULL)
       return NULL;

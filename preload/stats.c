@@ -40,9 +40,29 @@ static void put(struct out *o, const char *fmt, ...)
 
 #define U(x) ((unsigned long long)(x))
 
+/* A string as JSON: quotes, backslashes and control characters escaped. */
+static const char *esc(const char *s, char *buf, size_t len)
+{
+  size_t o = 0;
+  for (; s && *s && o + 7 < len; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') {
+      buf[o++] = '\\';
+      buf[o++] = (char)c;
+    } else if (c < 0x20) {
+      o += (size_t)snprintf(buf + o, len - o, "\\u%04x", c);
+    } else {
+      buf[o++] = (char)c;
+    }
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
 int stats_json(char *buf, size_t len)
 {
   struct out o = { buf, len, 0 };
+  char path[1100], prog[64];
   if (len)
     buf[0] = '\0';
   const struct cfg *c = cfg_get();
@@ -65,7 +85,7 @@ int stats_json(char *buf, size_t len)
       pt.dirty_bytes += p.dirty_bytes, pt.purged_bytes += p.purged_bytes;
     }
   put(&o, "{\"version\": \"%s\", \"pid\": %d, \"program\": \"%s\", ", GPUSCATTER_VERSION,
-      (int)getpid(), program_invocation_short_name);
+      (int)getpid(), esc(program_invocation_short_name, prog, sizeof prog));
   put(&o, "\"backend\": \"%s\", \"backend_why\": \"%s\", \"device\": %d, \"bind\": \"%s\", ", b.backend,
       b.why, b.device, c ? cfg_word("GPUSCATTER_BIND", c->bind) : "?");
   put(&o, "\"window\": {\"base\": %llu, \"size\": %llu, \"exhausted\": %llu, \"reserved_rw\": %s}, ",
@@ -87,9 +107,13 @@ int stats_json(char *buf, size_t len)
       U(b.sync_binds), U(b.ahead_binds), U(b.auto_unbinds), b.size_ahead ? "true" : "false");
   put(&o, "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}, ",
       U(c ? c->max_pinned : ch.max_bound), U(ch.budget_refused));
-  put(&o, "\"classify\": {\"mode\": \"%s\", \"candidates\": %llu, \"backtraces\": %llu, "
-      "\"hot_sites\": %llu, \"learned_hits\": %llu}}", cs.mode, U(cs.candidates), U(cs.backtraces),
-      U(cs.hot_sites), U(cs.hits));
+  put(&o, "\"classify\": {\"mode\": \"%s\", \"key\": \"%s\", \"candidates\": %llu, "
+      "\"deep_keys\": %llu, \"backtraces\": %llu, \"sites\": %u, \"hot_sites\": %u, "
+      "\"deep_sites\": %u, \"learned\": %u, \"from_profile\": %u, \"from_rules\": %u, "
+      "\"demoted\": %u, \"learned_hits\": %llu, \"profile\": \"%s\", \"profile_sites_loaded\": %d}}",
+      cs.mode, cs.key, U(cs.candidates), U(cs.deep_keys), U(cs.deep_keys), cs.sites, cs.hot, cs.deep,
+      cs.learned, cs.loaded, cs.ruled, cs.demoted, U(cs.hits), esc(cs.profile, path, sizeof path),
+      cs.profile_sites);
   return (int)o.n;
 }
 

@@ -13,7 +13,7 @@ static const char *const hip_nodes[] = { "hip_4.2", NULL };
 #define CALLS(p)                                                                           \
   { p "HostRegister", p "HostUnregister", p "HostGetDevicePointer", p "HostGetFlags",     \
     p "PointerGetAttributes", p "GetLastError", p "PeekAtLastError", p "GetDevice",       \
-    p "SetDevice", p "RuntimeGetVersion" }
+    p "SetDevice", p "RuntimeGetVersion", p "GetDeviceCount" }
 
 const struct flavor_desc flavors[FLAVOR_N] = {
   [FLAVOR_CUDA] = {

@@ -59,6 +59,7 @@ const struct rt_ops *rt_ops(enum flavor f)
   resolve(f, (void **)&o->get_device, RT_GET_DEVICE);
   resolve(f, (void **)&o->set_device, RT_SET_DEVICE);
   resolve(f, (void **)&o->version, RT_VERSION);
+  resolve(f, (void **)&o->device_count, RT_DEVICE_COUNT);
   return o;
 }
 

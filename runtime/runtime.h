@@ -27,6 +27,7 @@ struct rt_ops {
   int (*get_device)(int *d);
   int (*set_device)(int d);
   int (*version)(int *v);
+  int (*device_count)(int *n);
   void (*set_error)(int);   /* the simulated runtime only */
 };
 

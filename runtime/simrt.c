@@ -129,6 +129,7 @@ static int attrs(enum flavor f, void *attr, const void *p)
 static int get_last(enum flavor f) { int e = last_error[f]; last_error[f] = 0; return e; }
 static int get_device(int *d) { if (d) *d = 0; return 0; }
 static int set_device(int d) { (void)d; return 0; }
+static int device_count(int *n) { if (n) *n = 1; return 0; }
 
 /* A current release of each: CUDA 13.0, HIP 6.x (the current ABI). */
 static int sim_version(enum flavor f, int *v)
@@ -149,7 +150,8 @@ static int sim_version(enum flavor f, int *v)
   static int name##_version(int *v) { return sim_version(f, v); }                   \
   static void name##_set(int e) { fail(f, e); }
 #define OPS(name) { name##_reg, name##_unreg, name##_devptr, name##_getflags, name##_attrs, \
-                    name##_last, name##_peek, get_device, set_device, name##_version, name##_set }
+                    name##_last, name##_peek, get_device, set_device, name##_version, device_count, \
+                    name##_set }
 
 FLAVORED(cuda, FLAVOR_CUDA)
 FLAVORED(hip, FLAVOR_HIP)

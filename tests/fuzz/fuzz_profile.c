@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
   if (r < 0 || r > 32)
     abort();
   rules_match(s, s);
+  profile_lookup((uint64_t)size);
   char q[64];
   rules_qualified(s, q, sizeof q);
   if (memchr(q, 0, sizeof q) == NULL)

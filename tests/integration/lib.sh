@@ -5,6 +5,8 @@ B=$ROOT/build
 LIB=$B/libgpuscatter.so
 WORK=$(mktemp -d /tmp/gpuscatter-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
+# Learned profiles go to the test's own cache, never the user's.
+export XDG_CACHE_HOME=$WORK/cache
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 

@@ -17,6 +17,7 @@
 
 #include <dlfcn.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,26 +50,73 @@ __attribute__((noinline)) static char *g(size_t n)
   return p;
 }
 
-/* 8^5 distinct call paths: each of five functions calls the next level
- * through one of eight call instructions chosen by three bits of path
- * (each followed by different code, so the compiler cannot merge them). */
-static volatile unsigned after[8];
-static void *walk(int level, unsigned path);
-#define CASE(k) case k: p = walk(level - 1, path >> 3); after[k]++; break;
-#define STEP(i)                                                                   \
-  __attribute__((noinline)) static void *w##i(int level, unsigned path)          \
-  {                                                                               \
-    void *p = NULL;                                                               \
-    switch (path & 7) { CASE(0) CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) } \
-    return p;                                                                     \
-  }
-STEP(0) STEP(1) STEP(2) STEP(3) STEP(4)
-static void *walk(int level, unsigned path)
+/* Many distinct call sites: generated stubs, each calling malloc (and
+ * free) from its own return address (x86-64). */
+static void (*stub_at(unsigned char *code, int i))(void) { return (void (*)(void))(code + 16 + 29 * (size_t)i); }
+
+static unsigned char *make_stubs(int n)
 {
-  static void *(*const fn[5])(int, unsigned) = { w0, w1, w2, w3, w4 };
-  if (level == 0)
-    return malloc(4096);
-  return fn[level - 1](level, path);
+  size_t len = 16 + 29 * (size_t)n;
+  unsigned char *code = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  CHECK(code != MAP_FAILED, "mmap");
+  void *mp = (void *)malloc, *fp = (void *)free;
+  memcpy(code, &mp, 8);
+  memcpy(code + 8, &fp, 8);
+  for (int i = 0; i < n; i++) {
+    unsigned char *s = code + 16 + 29 * (size_t)i;
+    static const unsigned char body[29] = {
+      0x48, 0x83, 0xec, 0x08,             /* sub rsp, 8 */
+      0xbf, 0x00, 0x10, 0x00, 0x00,       /* mov edi, 4096 */
+      0xff, 0x15, 0, 0, 0, 0,             /* call [rip + malloc slot] */
+      0x48, 0x89, 0xc7,                   /* mov rdi, rax */
+      0xff, 0x15, 0, 0, 0, 0,             /* call [rip + free slot] */
+      0x48, 0x83, 0xc4, 0x08,             /* add rsp, 8 */
+      0xc3 };                             /* ret */
+    memcpy(s, body, sizeof body);
+    int32_t r1 = (int32_t)((intptr_t)code - (intptr_t)(s + 15));
+    int32_t r2 = (int32_t)((intptr_t)(code + 8) - (intptr_t)(s + 24));
+    memcpy(s + 11, &r1, 4);
+    memcpy(s + 20, &r2, 4);
+  }
+  CHECK(mprotect(code, len, PROT_READ | PROT_EXEC) == 0, "mprotect");
+  return code;
+}
+
+/* A generic wrapper: one return address for both of its callers. */
+__attribute__((noinline)) static void *wrap(size_t n)
+{
+  void *p = NULL;
+  CHECK(posix_memalign(&p, 64, n) == 0, "posix_memalign");
+  __asm__ volatile("" ::: "memory"); /* no tail call */
+  return p;
+}
+__attribute__((noinline)) static char *via_a(size_t n) { char *p = wrap(n); memset(p, 'a', n); return p; }
+__attribute__((noinline)) static char *via_b(size_t n) { char *p = wrap(n); memset(p, 'b', n); return p; }
+
+/* Weights: tensor storage from one site (posix_memalign(64), as
+ * c10::alloc_cpu), 256 B to 4 MiB, all allocated first. */
+__attribute__((noinline)) static char *tensor(size_t n)
+{
+  void *p = NULL;
+  CHECK(posix_memalign(&p, 64, n) == 0, "posix_memalign");
+  memset(p, 't', n);
+  return p;
+}
+__attribute__((noinline)) static char *scratch(size_t n)
+{
+  void *p = NULL;
+  CHECK(posix_memalign(&p, 64, n) == 0, "posix_memalign");
+  memset(p, 's', n);
+  return p;
+}
+
+static size_t weight_size(unsigned *seed)
+{
+  *seed = *seed * 1103515245u + 12345u;
+  unsigned lg = 8 + (*seed >> 8) % 15; /* 256 B .. 4 MiB */
+  *seed = *seed * 1103515245u + 12345u;
+  size_t n = ((size_t)1 << lg) + (size_t)(*seed >> 8) % ((size_t)1 << lg);
+  return n > (4u << 20) ? 4u << 20 : n;
 }
 
 /* One call instruction for f, whatever the loop around it becomes. */
@@ -76,8 +124,7 @@ __attribute__((noinline)) static int many_round(int i)
 {
   char *p = f(20000);
   int in = in_window(p);
-  if (i == 0)
-    CHECK(reg(p, 20000, 0) == 0 && unreg(p) == 0, "register");
+  CHECK(reg(p, 20000, 0) == 0 && unreg(p) == 0, "register %d", i);
   free(p);
   return in;
 }
@@ -118,16 +165,71 @@ int main(int argc, char **argv)
   if (strcmp(m, "many") == 0) {
     /* f's site learned, then tens of thousands of other sites: the table
      * stays bounded and forgets them, not f's. */
+    enum { OTHERS = 40000 };
+    unsigned char *code = make_stubs(OTHERS);
     int in = 0;
     for (int i = 0; i <= n; i++) {
       int here = many_round(i);
       in += i > 0 && here;
       if (i == 0)
-        for (unsigned path = 0; path < 8 * 8 * 8 * 8 * 8; path++)
-          free(walk(5, path));
+        for (int k = 0; k < OTHERS; k++)
+          stub_at(code, k)();
     }
-    printf("many: 32768 other sites; f still placed %d/%d; hot sites %llu\n", in, n,
+    printf("many: %d other sites; f still placed %d/%d; hot sites %llu\n", OTHERS, in, n,
            stats_value("classify", "hot_sites"));
+    return 0;
+  }
+  if (strcmp(m, "weights") == 0) {
+    /* ComfyUI's order: every tensor allocated, then each registered; the
+     * scratch site makes the same sizes and registers none. First, as any
+     * CUDA program does, a device call (its answer does not matter). */
+    int (*count)(int *) = (int (*)(int *))dlsym(RTLD_DEFAULT, "cudaGetDeviceCount");
+    int devices = 0;
+    CHECK(count, "cudaGetDeviceCount");
+    count(&devices);
+    char **t = calloc((size_t)n, sizeof *t), **x = calloc((size_t)n, sizeof *x);
+    size_t *sz = calloc((size_t)n, sizeof *sz);
+    CHECK(t && x && sz, "calloc");
+    for (int i = 0; i < n; i++) {
+      sz[i] = weight_size(&seed);
+      t[i] = tensor(sz[i]);
+      x[i] = scratch(sz[i]);
+    }
+    int t_in = 0, x_in = 0, x_small = 0, x_small_in = 0;
+    for (int i = 0; i < n; i++) {
+      t_in += in_window(t[i]);
+      x_in += in_window(x[i]);
+      x_small += sz[i] < (256u << 10);
+      x_small_in += sz[i] < (256u << 10) && in_window(x[i]);
+      reg(t[i], sz[i], 0); /* answered or not, it teaches the site */
+    }
+    for (int i = 0; i < n; i++) {
+      unreg(t[i]);
+      for (size_t k = 0; k < sz[i]; k += 4096)
+        CHECK(t[i][k] == 't' && x[i][k] == 's', "data lost");
+      free(t[i]);
+      free(x[i]);
+    }
+    printf("weights: tensors placed %d/%d; scratch placed %d/%d, of its small ones %d/%d\n", t_in,
+           n, x_in, n, x_small_in, x_small);
+    return 0;
+  }
+  if (strcmp(m, "wrapper") == 0) {
+    /* Both callers allocate through one wrapper (one return address); only
+     * a's memory is registered, b's is freed unregistered. */
+    int a_in = 0, b_in = 0;
+    for (int i = 0; i < n; i++) {
+      size_t sz = 4096 + (size_t)(i % 16) * 1024;
+      char *a = via_a(sz), *b = via_b(sz);
+      a_in += in_window(a);
+      b_in += in_window(b);
+      reg(a, sz, 0);
+      unreg(a);
+      free(a);
+      free(b);
+    }
+    printf("wrapper: a placed %d/%d, b placed %d/%d; deep sites %llu, demoted %llu\n", a_in, n,
+           b_in, n, stats_value("classify", "deep_sites"), stats_value("classify", "demoted"));
     return 0;
   }
   if (strcmp(m, "churn") == 0) {
