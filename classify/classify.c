@@ -300,7 +300,6 @@ void classify_stats(struct classify_stats *s)
                                         : "return address";
   s->profile = cl.profile;
   s->profile_sites = cl.profile_sites;
-  s->candidates = v[CTR_CANDIDATES];
   s->deep_keys = v[CTR_BACKTRACES];
   s->hits = v[CTR_SITE_HITS];
   struct sites_stats ss;

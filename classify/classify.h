@@ -53,7 +53,7 @@ void classify_fork(enum fork_phase ph);
 
 struct classify_stats {
   const char *mode, *key, *profile;
-  uint64_t candidates, deep_keys, hits;
+  uint64_t deep_keys, hits;
   unsigned sites, hot, deep, learned, loaded, ruled, demoted;
   int profile_sites;
 };

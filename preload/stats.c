@@ -107,11 +107,11 @@ int stats_json(char *buf, size_t len)
       U(b.sync_binds), U(b.ahead_binds), U(b.auto_unbinds), b.size_ahead ? "true" : "false");
   put(&o, "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}, ",
       U(c ? c->max_pinned : ch.max_bound), U(ch.budget_refused));
-  put(&o, "\"classify\": {\"mode\": \"%s\", \"key\": \"%s\", \"candidates\": %llu, "
-      "\"deep_keys\": %llu, \"backtraces\": %llu, \"sites\": %u, \"hot_sites\": %u, "
+  put(&o, "\"classify\": {\"mode\": \"%s\", \"key\": \"%s\", "
+      "\"deep_keys\": %llu, \"sites\": %u, \"hot_sites\": %u, "
       "\"deep_sites\": %u, \"learned\": %u, \"from_profile\": %u, \"from_rules\": %u, "
       "\"demoted\": %u, \"learned_hits\": %llu, \"profile\": \"%s\", \"profile_sites_loaded\": %d}}",
-      cs.mode, cs.key, U(cs.candidates), U(cs.deep_keys), U(cs.deep_keys), cs.sites, cs.hot, cs.deep,
+      cs.mode, cs.key, U(cs.deep_keys), cs.sites, cs.hot, cs.deep,
       cs.learned, cs.loaded, cs.ruled, cs.demoted, U(cs.hits), esc(cs.profile, path, sizeof path),
       cs.profile_sites);
   return (int)o.n;

@@ -21,7 +21,7 @@ echo "$summary" | grep -q " passed" && ! echo "$summary" | grep -Eq '[0-9]+ (fai
 python3 - "$WORK/np.json" <<'PY' || fail "NumPy's tests placed nothing, or classification looked at nothing"
 import json, sys
 s = json.load(open(sys.argv[1]))
-assert s["allocations"]["gpu"] > 1000 and s["classify"]["candidates"] > 10000, s
-print("ok: %d placed allocations, %d call-site candidates" % (s["allocations"]["gpu"], s["classify"]["candidates"]))
+assert s["allocations"]["gpu"] > 1000 and s["classify"]["sites"] > 20, s
+print("ok: %d placed allocations, %d call sites seen" % (s["allocations"]["gpu"], s["classify"]["sites"]))
 PY
 echo "ok: NumPy under gpuscatter: $summary"

@@ -22,7 +22,7 @@ import json, sys
 c = json.load(open(sys.argv[1]))["classify"]
 # Sites learned and answered registrations; the test registers some of a
 # site's buffers and frees the rest unregistered, so some are demoted.
-assert c["learned_hits"] > 0 and c["candidates"] > 1000, c
+assert c["learned_hits"] > 0 and c["sites"] > 2, c
 print("ok: learning under stress:", c)
 PY
 # GPU-bound sizes small enough for jemalloc's thread cache: free must check
