@@ -29,7 +29,8 @@ RUNTIME_SRCS  := runtime/flavor.c runtime/regtable.c runtime/lookup.c runtime/si
 BIND_SRCS     := bind/engine.c bind/backends.c bind/rtbind.c bind/cuda.c bind/hip.c \
 	bind/amdgpu.c bind/sim.c
 PRELOAD_SRCS  := preload/real.c preload/route.c preload/malloc.c preload/new.c \
-	preload/register.c preload/cuda.c preload/hip.c preload/stats.c preload/api.c \
+	preload/register.c preload/hostalloc.c preload/cuda.c preload/hip.c preload/driver.c \
+	preload/stats.c preload/api.c \
 	preload/fork.c preload/init.c
 LIB_SRCS := $(CONFIG_SRCS) $(ARENA_SRCS) $(CLASSIFY_SRCS) $(RUNTIME_SRCS) $(BIND_SRCS) $(PRELOAD_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)

@@ -184,8 +184,9 @@ static bool sparse(struct region_tab *t, size_t u)
 {
   long live = 0;
   size_t size = 0;
-  if (!region_is_pages((enum region)(t - ct.r)))
-    return false; /* jemalloc's slabs: not counted */
+  enum region r = (enum region)(t - ct.r);
+  if (!region_is_pages(r) || r == REG_PINNED)
+    return false; /* jemalloc's slabs are not counted; pinned blocks come and go */
   for (size_t k = u; k < t->n && t->v[k].unit == u; k++) {
     live += __atomic_load_n(&t->v[k].live, __ATOMIC_RELAXED);
     size += t->v[k].size;
@@ -200,7 +201,7 @@ bool chunks_live(uintptr_t a, long delta)
   if (c == NULL)
     return false;
   long now_live = __atomic_add_fetch(&c->live, delta, __ATOMIC_RELAXED);
-  if (delta > 0 || state_of(c) != CHUNK_BOUND)
+  if (delta > 0 || state_of(c) != CHUNK_BOUND || t == &ct.r[REG_PINNED])
     return false;
   struct chunk *u = &t->v[c->unit];
   return __atomic_load_n(&u->refs, __ATOMIC_RELAXED) == 0 && now_live * 4 < (long)c->size;

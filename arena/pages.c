@@ -293,7 +293,19 @@ static uint32_t find_fit(struct region_pages *rp, uintptr_t base, uint32_t npage
   return NIL;
 }
 
+static void *alloc(enum region r, size_t n, size_t align, bool zero, size_t step);
+
 void *pages_alloc(enum region r, size_t n, size_t align, bool zero)
+{
+  return alloc(r, n, align, zero, 0);
+}
+
+void *pages_alloc_step(enum region r, size_t n, size_t step, bool zero)
+{
+  return alloc(r, n, PAGE, zero, step);
+}
+
+static void *alloc(enum region r, size_t n, size_t align, bool zero, size_t step)
 {
   struct region_pages *rp = &pg.r[r];
   if (n > window_region_size()) {
@@ -329,10 +341,20 @@ void *pages_alloc(enum region r, size_t n, size_t align, bool zero)
       make_free(rp, at + npages, f.npages - skip - npages, f.dirty, f.freed_ms);
     p = (void *)page_addr(r, at);
   } else {
-    uintptr_t a = chunks_carve(r, 0, bytes, align);
+    size_t take = bytes;
+    if (step > bytes && step < window_region_size() && step / PAGE < TAG_MASK)
+      take = (step + PAGE - 1) & ~(size_t)(PAGE - 1);
+    uintptr_t a = chunks_carve(r, 0, take, align);
+    if (a == 0 && take > bytes)
+      a = chunks_carve(r, 0, take = bytes, align);
     if (a == 0)
       goto out;
     p = (void *)a;
+    if (take > bytes) { /* the rest of the step: free, clean, beside the block */
+      uint32_t first = (uint32_t)((a - window_region_base(r)) / PAGE);
+      tag(rp, first, npages, TAG_USED | npages);
+      make_free(rp, first + npages, (uint32_t)((take - bytes) / PAGE), false, 0);
+    }
   }
   uint32_t page = (uint32_t)(((uintptr_t)p - window_region_base(r)) / PAGE);
   tag(rp, page, npages, TAG_USED | npages);

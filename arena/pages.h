@@ -23,6 +23,11 @@ enum { PAGE = 4096, PAGES_DECAY_MS = 1000 };
  * (at least a page), zeroed when zero. NULL when the region is full. */
 void *pages_alloc(enum region r, size_t n, size_t align, bool zero);
 
+/* The same, but fresh space is taken at least step bytes at a time (the
+ * rest left free beside the block): a region bound before use grows in a
+ * few large units rather than one per block. */
+void *pages_alloc_step(enum region r, size_t n, size_t step, bool zero);
+
 /* p must be a block's start (anything else is refused and returns false). */
 bool pages_free(void *p);
 

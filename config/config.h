@@ -12,6 +12,7 @@ enum cfg_log { CFG_LOG_ERROR, CFG_LOG_WARN, CFG_LOG_INFO, CFG_LOG_DEBUG };
 enum cfg_bind { CFG_BIND_LAZY, CFG_BIND_ASYNC, CFG_BIND_EAGER };
 enum cfg_classify { CFG_CLASSIFY_AUTO, CFG_CLASSIFY_SIZE, CFG_CLASSIFY_SITES, CFG_CLASSIFY_LEARN };
 enum cfg_preset { CFG_PRESET_NONE, CFG_PRESET_TORCH };
+enum cfg_hostalloc { CFG_HOSTALLOC_AUTO, CFG_HOSTALLOC_ON, CFG_HOSTALLOC_OFF };
 
 /* Effective values after parsing; the one place that holds them. */
 struct cfg {
@@ -25,7 +26,8 @@ struct cfg {
   bool arenas;          /* off: the backend alone, nothing placed in arenas */
   int bind;             /* enum cfg_bind */
   size_t bind_max;
-  unsigned sim_call_us, sim_gib_ms, sim_huge_gib_ms;
+  unsigned sim_call_us, sim_gib_ms, sim_huge_gib_ms, sim_alloc_gib_ms;
+  int hostalloc;        /* enum cfg_hostalloc */
   int log;              /* enum cfg_log */
   char stats[256];      /* "" off, "stderr", or a path (may hold %p) */
   int classify;          /* enum cfg_classify */

@@ -15,6 +15,7 @@ static const char *const log_words[] =
 static const char *const bind_words[] = { "lazy", "async", "eager", NULL };
 static const char *const classify_words[] = { "auto", "size", "sites", "learn", NULL };
 static const char *const preset_words[] = { "none", "torch", NULL };
+static const char *const hostalloc_words[] = { "auto", "on", "off", NULL };
 
 #define K 1024ull
 #define OPT(field) offsetof(struct cfg, field)
@@ -78,12 +79,19 @@ const struct cfg_option cfg_options[] = {
     "learned call sites, loaded at start and saved at exit; auto: one file per program in "
     "$XDG_CACHE_HOME/gpuscatter or ~/.cache/gpuscatter", NULL, 0,
     sizeof(((struct cfg *)0)->profile), OPT(profile) },
+  { "GPUSCATTER_HOSTALLOC", CFG_ENUM, "auto", "one of auto|on|off",
+    "serve the runtime's pinned allocations (cudaHostAlloc, cuMemAllocHost, hipHostMalloc) from "
+    "bound memory; auto: CUDA's, not HIP's (not checked on AMD hardware)", hostalloc_words, 0, 0,
+    OPT(hostalloc) },
   { "GPUSCATTER_SIM_CALL_US", CFG_UINT, "80", "a number of microseconds (e.g. 80)",
     "sim backend: cost of one registration call", NULL, 0, 10000000, OPT(sim_call_us) },
   { "GPUSCATTER_SIM_GIB_MS", CFG_UINT, "27", "a number of milliseconds (e.g. 27)",
     "sim backend: cost per GiB registered on 4 KiB pages", NULL, 0, 1000000, OPT(sim_gib_ms) },
   { "GPUSCATTER_SIM_HUGE_GIB_MS", CFG_UINT, "12", "a number of milliseconds (e.g. 12)",
     "sim backend: cost per GiB registered on huge pages", NULL, 0, 1000000, OPT(sim_huge_gib_ms) },
+  { "GPUSCATTER_SIM_ALLOC_GIB_MS", CFG_UINT, "490", "a number of milliseconds (e.g. 490)",
+    "sim backend: cost per GiB of a pinned allocation (cudaHostAlloc)", NULL, 0, 1000000,
+    OPT(sim_alloc_gib_ms) },
   { "GPUSCATTER_STATS", CFG_STRING, "off", "off, stderr, or a file path (%p: the pid)",
     "where to write the JSON statistics at exit", NULL, 0, sizeof(((struct cfg *)0)->stats),
     OPT(stats) },

@@ -7,6 +7,13 @@
 
 #include "real.h"
 #include "register.h"
+#include "../runtime/runtime.h"
+
+/* The runtime's GetDriverEntryPoint (real, by name): what it hands out,
+ * with ours put in place of the driver calls gpuscatter answers
+ * (preload/driver.c). */
+int driver_entry_point(enum flavor f, const char *real, const char *symbol, void **fn,
+                       unsigned version, unsigned long long flags, void *status, bool versioned);
 
 #define FLAVOR_EXPORTS(p, f)                                                          \
   GS_EXPORT int p##HostRegister(void *ptr, size_t size, unsigned int flags)           \

@@ -5,6 +5,7 @@
  * before jemalloc's and our CHILD after it: the child handlers may use
  * jemalloc. */
 #include "fork.h"
+#include "hostalloc.h"
 #include "register.h"
 #include "../arena/chunks.h"
 #include "../arena/pages.h"
@@ -17,6 +18,7 @@ static void each(enum fork_phase ph)
 {
   classify_fork(ph);
   app_fork(ph);
+  pinned_fork(ph);
   bind_fork(ph);
   pages_fork(ph);
   chunks_fork(ph);
@@ -29,6 +31,7 @@ static void parent(void)
   chunks_fork(FORK_PARENT);
   pages_fork(FORK_PARENT);
   bind_fork(FORK_PARENT);
+  pinned_fork(FORK_PARENT);
   app_fork(FORK_PARENT);
   classify_fork(FORK_PARENT);
 }

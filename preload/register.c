@@ -6,6 +6,7 @@
  * way) so that cudaGetLastError/hipGetLastError read what they would have
  * without gpuscatter. */
 #include "register.h"
+#include "hostalloc.h"
 #include "route.h"
 #include "../arena/window.h"
 #include "../bind/engine.h"
@@ -20,7 +21,7 @@
  * unit the backend refused or the budget would not bind), whose later
  * calls pass through too. */
 static struct {
-  struct regtable app[FLAVOR_N], passed[FLAVOR_N];
+  struct regtable app[FAMILY_N], passed[FAMILY_N];
 } rg = {
   .app = { REGTABLE_INIT, REGTABLE_INIT },
   .passed = { REGTABLE_INIT, REGTABLE_INIT },
@@ -85,7 +86,7 @@ static int no_runtime(enum flavor f) { return flavor(f)->err.no_device; }
 
 /* The application called its runtime: the engine starts, and learning
  * starts recording (the slow path then starts lower). */
-static void seen(enum flavor f)
+void app_runtime_call(enum flavor f)
 {
   bind_runtime_seen(f);
   if (__builtin_expect(classify_runtime_seen(), 0))
@@ -93,8 +94,18 @@ static void seen(enum flavor f)
       route_classify_ready(cfg_get());
 }
 
+int app_fail_invalid(enum flavor f) { return fail(f, REG_INVALID, 0); }
+
+/* The driver API needs a current context: without one, the driver answers. */
+static bool context(enum flavor f)
+{
+  const struct rt_ops *o = rt_ops(f);
+  void *ctx = NULL;
+  return o->current_context == NULL || (o->current_context(&ctx) == 0 && ctx != NULL);
+}
+
 /* The device the calling thread uses (what the runtime would record). */
-static int current_device(enum flavor f)
+int app_current_device(enum flavor f)
 {
   const struct rt_ops *o = rt_ops(f);
   int d = 0;
@@ -109,7 +120,7 @@ static int pass_register(enum flavor f, void *p, size_t size, unsigned flags)
   int rc = o->reg ? o->reg(p, size, flags) : no_runtime(f);
   if (rc == 0 && p && window_contains(p) && size) {
     struct reg r = { (uintptr_t)p, size, flags, 0 };
-    regtable_add(&rg.passed[f], &r, true);
+    regtable_add(&rg.passed[flavor(f)->family], &r, true);
     chunks_foreign((uintptr_t)p, size, +1);
   }
   return rc;
@@ -118,9 +129,9 @@ static int pass_register(enum flavor f, void *p, size_t size, unsigned flags)
 int app_register(enum flavor f, void *p, size_t size, unsigned flags)
 {
   ctr_add(CTR_APP_CALLS, 1);
-  seen(f);
+  app_runtime_call(f);
   const struct flavor_desc *fd = flavor(f);
-  if (p == NULL || !window_contains(p) || !bind_live(f) ||
+  if (p == NULL || !window_contains(p) || !bind_live(f) || !context(f) ||
       (size > 1 && !window_contains((const char *)p + size - 1))) {
     ctr_add(CTR_MISSES, 1);
     classify_miss(p, size); /* the site that allocated it may learn */
@@ -128,9 +139,12 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
   }
   if (size == 0 || (flags & ~fd->reg_flags))
     return fail(f, REG_INVALID, 0);
+  /* The runtime's own pinned memory cannot be registered (measured: 1). */
+  if (pinned_find(f, p, NULL))
+    return fail(f, REG_INVALID, 0);
   /* Over a range passed through to the runtime: the runtime answers (it
    * holds that registration, with its overlap rules). */
-  if (regtable_overlaps(&rg.passed[f], (uintptr_t)p, size)) {
+  if (regtable_overlaps(&rg.passed[flavor(f)->family], (uintptr_t)p, size)) {
     ctr_add(CTR_MISSES, 1);
     classify_miss(p, size);
     return pass_register(f, p, size, flags);
@@ -143,8 +157,8 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
   }
   int rc = capture_check(f, c.unit_base);
   if (rc == 0) {
-    struct reg r = { (uintptr_t)p, size, flags, current_device(f) };
-    rc = regtable_add(&rg.app[f], &r, fd->overlap_ok);
+    struct reg r = { (uintptr_t)p, size, flags, app_current_device(f) };
+    rc = regtable_add(&rg.app[flavor(f)->family], &r, fd->overlap_ok);
     if (rc != REG_OK)
       rc = fail(f, rc, c.unit_base);
   }
@@ -161,12 +175,14 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
 int app_unregister(enum flavor f, void *p)
 {
   ctr_add(CTR_APP_UNREGISTERS, 1);
-  seen(f);
+  app_runtime_call(f);
   const struct rt_ops *o = rt_ops(f);
   struct reg r;
-  if (p == NULL || !window_contains(p) || !bind_live(f))
+  if (p == NULL || !window_contains(p) || !bind_live(f) || !context(f))
     return o->unreg ? o->unreg(p) : no_runtime(f);
-  if (regtable_remove(&rg.passed[f], (uintptr_t)p, &r) == REG_OK) {
+  if (pinned_find(f, p, NULL))
+    return fail(f, REG_INVALID, 0); /* pinned memory is not a registration */
+  if (regtable_remove(&rg.passed[flavor(f)->family], (uintptr_t)p, &r) == REG_OK) {
     chunks_foreign(r.base, r.size, -1);
     return o->unreg ? o->unreg(p) : no_runtime(f);
   }
@@ -174,13 +190,13 @@ int app_unregister(enum flavor f, void *p)
    * backend refused it, or it never needed binding): we answered nothing
    * there, the runtime answers. */
   struct chunk_info c;
-  if (regtable_find(&rg.passed[f], (uintptr_t)p, NULL) ||
+  if (regtable_find(&rg.passed[flavor(f)->family], (uintptr_t)p, NULL) ||
       chunks_lookup((uintptr_t)p, &c) != CHUNK_BOUND)
     return o->unreg ? o->unreg(p) : no_runtime(f);
   int rc = capture_check(f, c.unit_base);
   if (rc != 0)
     return rc;
-  rc = regtable_remove(&rg.app[f], (uintptr_t)p, NULL);
+  rc = regtable_remove(&rg.app[flavor(f)->family], (uintptr_t)p, NULL);
   if (rc == REG_OK) {
     chunks_release((uintptr_t)p);
     return 0;
@@ -193,14 +209,16 @@ int app_unregister(enum flavor f, void *p)
 /* For queries: the app's registration holding p, or pass through. Window
  * memory the application never registered is "not registered", whatever
  * its unit's state: we answer that ourselves. */
-enum { Q_PASS, Q_FOUND, Q_UNREGISTERED };
+enum { Q_PASS, Q_FOUND, Q_PINNED, Q_UNREGISTERED };
 static int query(enum flavor f, const void *p, struct reg *r, struct chunk_info *c)
 {
-  seen(f);
-  if (p == NULL || !window_contains(p) || !bind_live(f) ||
-      regtable_find(&rg.passed[f], (uintptr_t)p, NULL))
+  app_runtime_call(f);
+  if (p == NULL || !window_contains(p) || !bind_live(f) || !context(f) ||
+      regtable_find(&rg.passed[flavor(f)->family], (uintptr_t)p, NULL))
     return Q_PASS;
-  if (!regtable_find(&rg.app[f], (uintptr_t)p, r))
+  if (pinned_find(f, p, r)) /* a served block holds its unit: it is BOUND */
+    return chunks_lookup((uintptr_t)p, c) == CHUNK_BOUND ? Q_PINNED : Q_PASS;
+  if (!regtable_find(&rg.app[flavor(f)->family], (uintptr_t)p, r))
     return Q_UNREGISTERED;
   /* A registration holds its unit: it is BOUND. */
   return chunks_lookup((uintptr_t)p, c) == CHUNK_BOUND ? Q_FOUND : Q_PASS;
@@ -232,7 +250,8 @@ int app_get_flags(enum flavor f, unsigned *out, void *p)
   }
   if (q == Q_UNREGISTERED || out == NULL)
     return fail(f, REG_INVALID, 0);
-  *out = (r.flags & flavor(f)->flags_keep) | flavor(f)->flags_add;
+  *out = q == Q_PINNED ? r.flags | flavor(f)->alloc_implied
+                       : (r.flags & flavor(f)->flags_keep) | flavor(f)->flags_add;
   return 0;
 }
 
@@ -251,7 +270,7 @@ int app_pointer_attributes(enum flavor f, void *attr, const void *p)
   /* The answer for the runtime that is loaded: hipPointerAttribute_t
    * changed meaning under the same layout (flavor.h). */
   const struct flavor_attr_abi *abi = rt_attr_abi(f);
-  if (q == Q_FOUND) {
+  if (q == Q_FOUND || q == Q_PINNED) {
     a->type = abi->host;
     a->device = r.device; /* the device current when the application registered */
     a->devicePointer = (void *)(c.dev + ((uintptr_t)p - c.unit_base));
@@ -271,7 +290,7 @@ int app_last_error(enum flavor f, bool clear)
 {
   /* Frameworks call this after every kernel launch: a sure sign that the
    * runtime is live, usually long before the first registration. */
-  seen(f);
+  app_runtime_call(f);
   const struct rt_ops *o = rt_ops(f);
   int (*e)(void) = clear ? o->last_error : o->peek_error;
   return e ? e() : 0;
@@ -279,21 +298,21 @@ int app_last_error(enum flavor f, bool clear)
 
 int app_get_device_count(enum flavor f, int *n)
 {
-  seen(f);
+  app_runtime_call(f);
   const struct rt_ops *o = rt_ops(f);
   return o->device_count ? o->device_count(n) : no_runtime(f);
 }
 
 int app_get_device(enum flavor f, int *d)
 {
-  seen(f);
+  app_runtime_call(f);
   const struct rt_ops *o = rt_ops(f);
   return o->get_device ? o->get_device(d) : no_runtime(f);
 }
 
 int app_set_device(enum flavor f, int d)
 {
-  seen(f);
+  app_runtime_call(f);
   const struct rt_ops *o = rt_ops(f);
   return o->set_device ? o->set_device(d) : no_runtime(f);
 }
@@ -301,12 +320,12 @@ int app_set_device(enum flavor f, int d)
 void app_fork(enum fork_phase ph)
 {
   /* The child owns no registrations: its runtime context did not survive. */
-  for (int f = 0; f < FLAVOR_N; f++) {
-    fork_mutex(&rg.app[f].lock, ph);
-    fork_mutex(&rg.passed[f].lock, ph);
+  for (int g = 0; g < FAMILY_N; g++) {
+    fork_mutex(&rg.app[g].lock, ph);
+    fork_mutex(&rg.passed[g].lock, ph);
     if (ph == FORK_CHILD) {
-      regtable_clear(&rg.app[f]);
-      regtable_clear(&rg.passed[f]);
+      regtable_clear(&rg.app[g]);
+      regtable_clear(&rg.passed[g]);
     }
   }
 }

@@ -12,6 +12,15 @@
 
 #include <stddef.h>
 
+/* The application called its runtime (any call we see): the engine and
+ * learning start. */
+void app_runtime_call(enum flavor f);
+
+/* The device the calling thread uses; an invalid-value answer with the
+ * runtime's last error set. */
+int app_current_device(enum flavor f);
+int app_fail_invalid(enum flavor f);
+
 int app_register(enum flavor f, void *p, size_t size, unsigned flags);
 int app_unregister(enum flavor f, void *p);
 int app_device_pointer(enum flavor f, void **d, void *p, unsigned flags);

@@ -2,6 +2,7 @@
  * written atomically. No allocation: this runs at exit and on demand from
  * any thread. */
 #include "stats.h"
+#include "hostalloc.h"
 #include "../arena/chunks.h"
 #include "../arena/pages.h"
 #include "../arena/window.h"
@@ -105,6 +106,10 @@ int stats_json(char *buf, size_t len)
       "\"seconds\": %.6f, \"on_registration\": %llu, \"ahead\": %llu, \"auto_unbound_bytes\": %llu, "
       "\"size_bound_ahead\": %s}, ", U(b.reg), U(b.unreg), U(b.failed), b.seconds,
       U(b.sync_binds), U(b.ahead_binds), U(b.auto_unbinds), b.size_ahead ? "true" : "false");
+  struct pinned_stats ps;
+  pinned_stats(&ps);
+  put(&o, "\"pinned_alloc\": {\"blocks\": %llu, \"bytes\": %llu, \"served\": %llu, \"passed\": %llu}, ",
+      U(ps.blocks), U(ps.bytes), U(ps.served), U(ps.passed));
   put(&o, "\"budget\": {\"max_pinned\": %llu, \"refused\": %llu}, ",
       U(c ? c->max_pinned : ch.max_bound), U(ch.budget_refused));
   put(&o, "\"classify\": {\"mode\": \"%s\", \"key\": \"%s\", "
@@ -123,8 +128,10 @@ bool stats_worth_reporting(void)
   ctr_sum(v);
   struct bind_stats b;
   bind_stats(&b);
+  struct pinned_stats ps;
+  pinned_stats(&ps);
   return v[CTR_GPU_ALLOCS] || v[CTR_APP_CALLS] || v[CTR_APP_UNREGISTERS] || b.reg ||
-         strcmp(b.backend, "none") != 0;
+         ps.served || ps.passed || strcmp(b.backend, "none") != 0;
 }
 
 /* Expand %p to the pid; returns whether the path had one. */

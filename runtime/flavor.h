@@ -8,12 +8,19 @@
 
 #include <stdbool.h>
 
-enum flavor { FLAVOR_CUDA, FLAVOR_HIP, FLAVOR_N };
+/* CUDA's runtime, HIP, and CUDA's driver API (whose registrations are the
+ * runtime's: one family). */
+enum flavor { FLAVOR_CUDA, FLAVOR_HIP, FLAVOR_CU, FLAVOR_N };
 
-/* The runtime calls gpuscatter answers or makes, in every flavor. */
+/* Flavors that share registrations and pinned allocations. */
+enum family { FAMILY_CUDA, FAMILY_HIP, FAMILY_N };
+
+/* The runtime calls gpuscatter answers or makes, in every flavor (a NULL
+ * name: the flavor has none). */
 enum rt_call {
   RT_REGISTER, RT_UNREGISTER, RT_DEVPTR, RT_GETFLAGS, RT_ATTRS,
   RT_LAST_ERROR, RT_PEEK_ERROR, RT_GET_DEVICE, RT_SET_DEVICE, RT_VERSION, RT_DEVICE_COUNT,
+  RT_HOST_ALLOC, RT_HOST_FREE, RT_CURRENT_CONTEXT,
   RT_NCALLS
 };
 
@@ -25,6 +32,7 @@ struct flavor_errors {
   int not_registered;   /* host memory not registered */
   int no_device;        /* no runtime or device: our answer when none is loaded */
   int capture;          /* refused during a stream capture; 0: no such rule */
+  int no_memory;        /* a pinned allocation the runtime could not make */
 };
 
 /* How the pointer-attribute struct reports host memory. Its first four
@@ -37,13 +45,20 @@ struct flavor_attr_abi {
 };
 
 struct flavor_desc {
-  const char *name;                 /* "cuda", also its calls' prefix */
+  const char *name;                 /* "cuda" */
+  enum family family;
   const char *const *libs;          /* sonames, newest first, NULL-terminated */
   const char *const *nodes;         /* version nodes of its symbols */
   const char *calls[RT_NCALLS];     /* symbol names */
   unsigned reg_flags;               /* flags a registration may carry */
   unsigned flags_keep, flags_add;   /* GetFlags answers (registered & keep) | add */
   unsigned bind_flags;              /* what a unit is registered with */
+  /* Pinned allocations: the flags the call accepts, those gpuscatter
+   * serves from bound memory (others, such as write-combined, change how
+   * the memory is cached: the runtime answers them), and those GetFlags
+   * reports on top of what was asked. */
+  unsigned alloc_flags, alloc_serve, alloc_implied;
+  bool alloc_served;                /* served by default (GPUSCATTER_HOSTALLOC=auto) */
   bool overlap_ok;                  /* overlapping registrations succeed */
   bool device_required;             /* binding needs a device at start */
   struct flavor_errors err;

@@ -39,7 +39,7 @@ static struct rt_ops real_ops[FLAVOR_N];
  * loaded later). */
 static void resolve(enum flavor f, void **slot, enum rt_call c)
 {
-  if (__atomic_load_n(slot, __ATOMIC_ACQUIRE) == NULL)
+  if (__atomic_load_n(slot, __ATOMIC_ACQUIRE) == NULL && flavor(f)->calls[c] != NULL)
     __atomic_store_n(slot, rt_sym(f, flavor(f)->calls[c]), __ATOMIC_RELEASE);
 }
 
@@ -60,6 +60,9 @@ const struct rt_ops *rt_ops(enum flavor f)
   resolve(f, (void **)&o->set_device, RT_SET_DEVICE);
   resolve(f, (void **)&o->version, RT_VERSION);
   resolve(f, (void **)&o->device_count, RT_DEVICE_COUNT);
+  resolve(f, (void **)&o->host_alloc, RT_HOST_ALLOC);
+  resolve(f, (void **)&o->host_free, RT_HOST_FREE);
+  resolve(f, (void **)&o->current_context, RT_CURRENT_CONTEXT);
   return o;
 }
 

@@ -28,6 +28,9 @@ struct rt_ops {
   int (*set_device)(int d);
   int (*version)(int *v);
   int (*device_count)(int *n);
+  int (*host_alloc)(void **p, size_t n, unsigned flags);
+  int (*host_free)(void *p);
+  int (*current_context)(void **ctx);   /* the driver API only */
   void (*set_error)(int);   /* the simulated runtime only */
 };
 

@@ -1,8 +1,10 @@
-/* The simulated runtime. It keeps what "the driver" has registered, per
- * flavor, with that flavor's rules (runtime/flavor.c), and sleeps for what
- * a call would cost: GPUSCATTER_SIM_CALL_US per call plus
- * GPUSCATTER_SIM_GIB_MS per GiB (GPUSCATTER_SIM_HUGE_GIB_MS where the range
- * is huge-page backed), figures measured on an H200 in a KVM guest. */
+/* The simulated runtime. It keeps what "the driver" has registered and
+ * allocated pinned, per family (CUDA's runtime and driver API share), with
+ * each flavor's rules (runtime/flavor.c), and sleeps for what a call would
+ * cost: GPUSCATTER_SIM_CALL_US per call plus GPUSCATTER_SIM_GIB_MS per GiB
+ * registered (GPUSCATTER_SIM_HUGE_GIB_MS where the range is huge-page
+ * backed), and GPUSCATTER_SIM_ALLOC_GIB_MS per GiB allocated pinned:
+ * figures measured on an H200 in a KVM guest. */
 #include "simrt.h"
 #include "regtable.h"
 #include "../arena/window.h"
@@ -15,8 +17,9 @@
 #include <sys/mman.h>
 
 static struct {
-  struct regtable driver[FLAVOR_N];
-} sim = { .driver = { REGTABLE_INIT, REGTABLE_INIT } };
+  struct regtable driver[FAMILY_N];  /* registrations */
+  struct regtable pinned[FAMILY_N];  /* pinned allocations */
+} sim = { .driver = { REGTABLE_INIT, REGTABLE_INIT }, .pinned = { REGTABLE_INIT, REGTABLE_INIT } };
 static __thread int last_error[FLAVOR_N];
 
 static double now_us(void)
@@ -41,13 +44,13 @@ static void wait_us(double us)
     ;
 }
 
-static void charge(uintptr_t base, size_t bytes)
+static void charge(uintptr_t base, size_t bytes, bool alloc)
 {
   const struct cfg *c = cfg_get();
   if (c == NULL)
     return;
   bool huge = c->hugepages && window_contains((void *)base);
-  unsigned per_gib = huge ? c->sim_huge_gib_ms : c->sim_gib_ms;
+  unsigned per_gib = alloc ? c->sim_alloc_gib_ms : huge ? c->sim_huge_gib_ms : c->sim_gib_ms;
   wait_us((double)c->sim_call_us + (double)bytes / (double)(1ull << 30) * per_gib * 1000.0);
 }
 
@@ -57,6 +60,9 @@ static int fail(enum flavor f, int rc)
     last_error[f] = rc;
   return rc;
 }
+
+static struct regtable *driver(enum flavor f) { return &sim.driver[flavor(f)->family]; }
+static struct regtable *pinned(enum flavor f) { return &sim.pinned[flavor(f)->family]; }
 
 /* The whole range is mapped (mincore fails with ENOMEM on a hole). */
 static bool mapped(uintptr_t p, size_t n)
@@ -78,26 +84,41 @@ static int reg(enum flavor f, void *p, size_t size, unsigned flags)
   const struct flavor_desc *fd = flavor(f);
   if (p == NULL || size == 0 || (flags & ~fd->reg_flags))
     return fail(f, fd->err.invalid);
-  if (!mapped((uintptr_t)p, size))
-    return fail(f, fd->err.invalid);
-  charge((uintptr_t)p, size);
+  if (!mapped((uintptr_t)p, size) || regtable_overlaps(pinned(f), (uintptr_t)p, size))
+    return fail(f, fd->err.invalid); /* pinned memory cannot be registered */
+  charge((uintptr_t)p, size, false);
   struct reg r = { (uintptr_t)p, size, flags, 0 };
-  int rc = regtable_add(&sim.driver[f], &r, fd->overlap_ok);
+  int rc = regtable_add(driver(f), &r, fd->overlap_ok);
   return fail(f, rc == REG_ALREADY ? fd->err.already : rc == REG_OK ? 0 : fd->err.invalid);
 }
 
 static int unreg(enum flavor f, void *p)
 {
   const struct flavor_desc *fd = flavor(f);
-  charge((uintptr_t)p, 0);
-  int rc = regtable_remove(&sim.driver[f], (uintptr_t)p, NULL);
+  if (regtable_find(pinned(f), (uintptr_t)p, NULL))
+    return fail(f, fd->err.invalid);
+  charge((uintptr_t)p, 0, false);
+  int rc = regtable_remove(driver(f), (uintptr_t)p, NULL);
   return fail(f, rc == REG_OK ? 0 : rc == REG_NOT_REGISTERED ? fd->err.not_registered
                                                              : fd->err.invalid);
 }
 
+/* Registered or pinned: what the runtime knows of p. */
+static bool known(enum flavor f, const void *p, struct reg *r, bool *alloc)
+{
+  if (regtable_find(pinned(f), (uintptr_t)p, r)) {
+    *alloc = true;
+    return true;
+  }
+  *alloc = false;
+  return regtable_find(driver(f), (uintptr_t)p, r);
+}
+
 static int devptr(enum flavor f, void **d, void *p, unsigned flags)
 {
-  if (d == NULL || flags != 0 || !regtable_find(&sim.driver[f], (uintptr_t)p, NULL))
+  struct reg r;
+  bool alloc;
+  if (d == NULL || flags != 0 || !known(f, p, &r, &alloc))
     return fail(f, flavor(f)->err.invalid);
   *d = p; /* unified addressing: the device sees the host address */
   return 0;
@@ -107,9 +128,10 @@ static int getflags(enum flavor f, unsigned *out, void *p)
 {
   const struct flavor_desc *fd = flavor(f);
   struct reg r;
-  if (out == NULL || !regtable_find(&sim.driver[f], (uintptr_t)p, &r))
+  bool alloc;
+  if (out == NULL || !known(f, p, &r, &alloc))
     return fail(f, fd->err.invalid);
-  *out = (r.flags & fd->flags_keep) | fd->flags_add;
+  *out = alloc ? r.flags | fd->alloc_implied : (r.flags & fd->flags_keep) | fd->flags_add;
   return 0;
 }
 
@@ -117,12 +139,50 @@ static int attrs(enum flavor f, void *attr, const void *p)
 {
   const struct flavor_attr_abi *abi = &flavor(f)->abi_new;
   struct rt_ptr_attr *a = attr;
+  struct reg r;
+  bool alloc;
   if (a == NULL)
     return fail(f, flavor(f)->err.invalid);
-  if (regtable_find(&sim.driver[f], (uintptr_t)p, NULL))
+  if (known(f, p, &r, &alloc))
     *a = (struct rt_ptr_attr){ abi->host, 0, (void *)p, (void *)p };
   else
     *a = (struct rt_ptr_attr){ abi->unregistered, -2, NULL, (void *)p };
+  return 0;
+}
+
+/* Pinned allocation, as the runtime's own: fresh zeroed pages, page
+ * aligned, at the measured cost. */
+static int host_alloc(enum flavor f, void **pp, size_t n, unsigned flags)
+{
+  const struct flavor_desc *fd = flavor(f);
+  if (pp == NULL || (flags & ~fd->alloc_flags))
+    return fail(f, fd->err.invalid);
+  if (n == 0) {
+    *pp = NULL;
+    return 0;
+  }
+  if (n > ((size_t)1 << 46))
+    return fail(f, fd->err.no_memory);
+  void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    return fail(f, fd->err.no_memory);
+  charge((uintptr_t)p, n, true);
+  struct reg r = { (uintptr_t)p, n, flags, 0 };
+  regtable_add(pinned(f), &r, true);
+  *pp = p;
+  return 0;
+}
+
+static int host_free(enum flavor f, void *p)
+{
+  const struct flavor_desc *fd = flavor(f);
+  if (p == NULL)
+    return 0;
+  struct reg r;
+  if (regtable_remove(pinned(f), (uintptr_t)p, &r) != REG_OK)
+    return fail(f, fd->err.invalid);
+  charge((uintptr_t)p, 0, false);
+  munmap(p, r.size);
   return 0;
 }
 
@@ -130,6 +190,7 @@ static int get_last(enum flavor f) { int e = last_error[f]; last_error[f] = 0; r
 static int get_device(int *d) { if (d) *d = 0; return 0; }
 static int set_device(int d) { (void)d; return 0; }
 static int device_count(int *n) { if (n) *n = 1; return 0; }
+static int current_context(void **c) { if (c) *c = (void *)&sim; return 0; }
 
 /* A current release of each: CUDA 13.0, HIP 6.x (the current ABI). */
 static int sim_version(enum flavor f, int *v)
@@ -148,23 +209,27 @@ static int sim_version(enum flavor f, int *v)
   static int name##_last(void) { return get_last(f); }                              \
   static int name##_peek(void) { return last_error[f]; }                             \
   static int name##_version(int *v) { return sim_version(f, v); }                   \
+  static int name##_alloc(void **p, size_t n, unsigned fl) { return host_alloc(f, p, n, fl); } \
+  static int name##_free(void *p) { return host_free(f, p); }                        \
   static void name##_set(int e) { fail(f, e); }
 #define OPS(name) { name##_reg, name##_unreg, name##_devptr, name##_getflags, name##_attrs, \
                     name##_last, name##_peek, get_device, set_device, name##_version, device_count, \
-                    name##_set }
+                    name##_alloc, name##_free, current_context, name##_set }
 
 FLAVORED(cuda, FLAVOR_CUDA)
 FLAVORED(hip, FLAVOR_HIP)
+FLAVORED(cu, FLAVOR_CU)
 
-static const struct rt_ops ops[FLAVOR_N] = { OPS(cuda), OPS(hip) };
+static const struct rt_ops ops[FLAVOR_N] = { OPS(cuda), OPS(hip), OPS(cu) };
 
 const struct rt_ops *simrt_ops(enum flavor f) { return &ops[f]; }
 
 void simrt_fork(enum fork_phase ph)
 {
-  for (int f = 0; f < FLAVOR_N; f++) {
-    fork_mutex(&sim.driver[f].lock, ph);
+  for (int g = 0; g < FAMILY_N; g++) {
+    fork_mutex(&sim.driver[g].lock, ph);
+    fork_mutex(&sim.pinned[g].lock, ph);
     if (ph == FORK_CHILD)
-      regtable_clear(&sim.driver[f]);
+      regtable_clear(&sim.driver[g]);
   }
 }

@@ -26,6 +26,16 @@ static struct {
   int (*stream_create)(void **);
   int (*begin_capture)(void *, int);
   int (*end_capture)(void *, void **);
+  /* Pinned allocations: the runtime's, and for CUDA the driver API's */
+  int (*host_alloc)(void **, size_t, unsigned);
+  int (*malloc_host)(void **, size_t);
+  int (*free_host)(void *);
+  int (*cu_alloc_host)(void **, size_t);
+  int (*cu_host_alloc)(void **, size_t, unsigned);
+  int (*cu_free_host)(void *);
+  int (*cu_get_flags)(unsigned *, void *);
+  int (*cu_devptr)(unsigned long long *, void *, unsigned);
+  int (*set_device)(int);
 } rt;
 
 /* Load the runtime first, as a program linked to it has it; then take
@@ -58,6 +68,24 @@ static void bind(int hip)
   GET(attrs, "PointerGetAttributes");
   GET(last, "GetLastError");
   GET(peek, "PeekAtLastError");
+  GET(set_device, "SetDevice");
+  if (hip) {
+    GET(host_alloc, "HostMalloc");
+    GET(malloc_host, "MallocHost");
+    GET(free_host, "HostFree");
+  } else {
+    GET(host_alloc, "HostAlloc");
+    GET(malloc_host, "MallocHost");
+    GET(free_host, "FreeHost");
+    /* The driver API: the real libcuda when there is one, else (the
+     * simulated runtime) gpuscatter's. */
+    static const char *const cu[] = { "libcuda.so.1", NULL };
+    *(void **)&rt.cu_alloc_host = sym(cu, "cuMemAllocHost_v2");
+    *(void **)&rt.cu_host_alloc = sym(cu, "cuMemHostAlloc");
+    *(void **)&rt.cu_free_host = sym(cu, "cuMemFreeHost");
+    *(void **)&rt.cu_get_flags = sym(cu, "cuMemHostGetFlags");
+    *(void **)&rt.cu_devptr = sym(cu, "cuMemHostGetDevicePointer_v2");
+  }
   if (!hip) {
     *(void **)&rt.stream_create = dlsym(RTLD_DEFAULT, "cudaStreamCreate");
     *(void **)&rt.begin_capture = dlsym(RTLD_DEFAULT, "cudaStreamBeginCapture");
@@ -106,6 +134,91 @@ static void capture_rows(char *p)
 #define MB ((size_t)1 << 20)
 static int hip;
 
+/* Pinned allocations (cudaHostAlloc and friends), measured on CUDA 13. */
+static void pinned_rows(char *heap)
+{
+  void *p = NULL, *q = NULL;
+  unsigned fl = 0;
+  struct attr at;
+  int r = rt.host_alloc(&p, MB, 0);
+  int f1 = rt.getflags(&fl, p);
+  unsigned v1 = fl;
+  int f2 = rt.getflags(&fl, (char *)p + 100);
+  ROW("pinned alloc 1 MiB flags 0: %d, page aligned %d, zeroed %d; flags %d %#x, interior %d %#x", r,
+      r == 0 && ((uintptr_t)p & 4095) == 0, r == 0 && ((char *)p)[MB - 1] == 0, f1, v1, f2, fl);
+  for (unsigned f = 1; f < 8; f++) {
+    q = NULL;
+    int a = rt.host_alloc(&q, 4096, f);
+    int g = a == 0 ? rt.getflags(&fl, q) : -1;
+    int fr = a == 0 ? rt.free_host(q) : -1;
+    ROW("pinned alloc flags %u: %d; flags %d %#x; free %d", f, a, g, a == 0 ? fl : 0, fr);
+  }
+  static const unsigned bad[] = { 8, 16, 0x80000000u };
+  for (int i = 0; i < (hip ? 0 : 3); i++) {
+    q = NULL;
+    int a = rt.host_alloc(&q, 4096, bad[i]);
+    ROW("pinned alloc flags %#x: %d", bad[i], a);
+    if (a == 0)
+      rt.free_host(q);
+  }
+  rt.last();
+  q = (void *)1;
+  int z = rt.host_alloc(&q, 0, 0);
+  ROW("pinned alloc size 0: %d, pointer %s", z, q == NULL ? "NULL" : "set");
+  q = (void *)1;
+  z = rt.malloc_host(&q, 0);
+  ROW("malloc host size 0: %d, pointer %s", z, q == NULL ? "NULL" : "set");
+  ROW("pinned alloc NULL out-pointer: %d", rt.host_alloc(NULL, 4096, 0));
+  rt.last();
+  if (!hip) {
+    int big = rt.host_alloc(&q, (size_t)1 << 50, 0);
+    int le = rt.last();
+    ROW("pinned alloc 2^50 bytes: %d; last error %d", big, le);
+  }
+  memset(&at, 0x55, sizeof at);
+  int ra = rt.attrs(&at, (char *)p + 100);
+  ROW("attributes of pinned interior: %d, type %d, device %d, devicePointer==p %d, hostPointer==p %d",
+      ra, at.type, at.device, at.devicePointer == (char *)p + 100, at.hostPointer == (char *)p + 100);
+  void *d = NULL;
+  int rd = rt.devptr(&d, p, 0);
+  ROW("device pointer of pinned memory: %d, == p %d", rd, d == p);
+  if (!hip) {
+    int rg = rt.reg(p, 4096, 0), ur = rt.unreg(p), le = rt.last();
+    ROW("register pinned memory: %d; unregister it: %d; last error %d", rg, ur, le);
+  }
+  int fi = rt.free_host((char *)p + 100), le = rt.last();
+  ROW("free pinned interior: %d; last error %d", fi, le);
+  ROW("free pinned: %d", rt.free_host(p));
+  ROW("free pinned twice: %d", rt.free_host(p));
+  rt.last();
+  ROW("free pinned of a heap pointer: %d", rt.free_host(heap));
+  rt.last();
+  ROW("free pinned NULL: %d", rt.free_host(NULL));
+  if (hip || !rt.cu_alloc_host)
+    return;
+  /* The driver API, once the runtime has made its context current. */
+  void *c = NULL;
+  int ca = rt.cu_alloc_host(&c, MB);
+  unsigned long long dp = 0;
+  int cf = ca == 0 ? rt.cu_get_flags(&fl, c) : -1;
+  unsigned cv = fl;
+  int cd = ca == 0 ? rt.cu_devptr(&dp, c, 0) : -1;
+  ROW("cuMemAllocHost 1 MiB: %d; cuMemHostGetFlags %d %#x; device pointer %d, == p %d", ca, cf,
+      cv, cd, (void *)(uintptr_t)dp == c);
+  int fc = rt.free_host(c), fa = rt.cu_free_host(c);
+  ROW("cudaFreeHost of cuMemAllocHost memory: %d; cuMemFreeHost again: %d", fc, fa);
+  rt.last();
+  void *w = NULL;
+  int h0 = rt.cu_host_alloc(&w, 65536, 0);
+  int h0f = h0 == 0 ? rt.cu_free_host(w) : -1;
+  int h4 = rt.cu_host_alloc(&w, 65536, 4);
+  int h4f = h4 == 0 ? rt.cu_free_host(w) : -1;
+  ROW("cuMemHostAlloc flags 0: %d, free %d; WriteCombined: %d, free %d", h0, h0f, h4, h4f);
+  int fn = rt.cu_free_host(NULL), fh = rt.cu_free_host(heap);
+  ROW("cuMemFreeHost NULL: %d; of a heap pointer: %d", fn, fh);
+  rt.last();
+}
+
 /* A fresh GPU-sized buffer for each case: under gpuscatter it lies in the
  * window, like a model weight. */
 static char *buf(void)
@@ -122,6 +235,7 @@ int main(int argc, char **argv)
 {
   hip = argc > 1 && strcmp(argv[1], "hip") == 0;
   bind(hip);
+  rt.set_device(0); /* the runtime's context, current on this thread (the driver API needs it) */
   rt.last(); /* start from a clean last-error state */
   char *a = buf(), *b = buf();
 
@@ -199,6 +313,7 @@ int main(int argc, char **argv)
   rt.last();
   munmap(m, pg);
   capture_rows(b);
+  pinned_rows(b);
   free(a);
   free(b);
   return 0;

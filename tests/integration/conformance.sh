@@ -11,8 +11,23 @@ for f in cuda hip; do
     diff -u "$ROOT/tests/conformance/expected-$f.txt" "$WORK/$f-$arenas.txt" >&2 \
       || fail "$f semantics with arenas $arenas differ from the expected table"
     hits=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["registrations"]["hits"])' "$WORK/s.json")
+    served=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pinned_alloc"]["served"])' "$WORK/s.json")
     if [ $arenas = on ]; then [ "$hits" -gt 0 ] || fail "$f: no registration answered from the arena"
     else [ "$hits" = 0 ] || fail "$f: arenas off, yet $hits answered from arenas"; fi
+    # Pinned allocations are served for CUDA (one registration of a chunk is
+    # far cheaper than one allocation each), passed to the runtime for HIP
+    # unless asked (GPUSCATTER_HOSTALLOC=on).
+    if [ $f = cuda ] && [ $arenas = on ]; then
+      [ "$served" -gt 0 ] || fail "cuda: no pinned allocation served from the arena"
+    else [ "$served" = 0 ] || fail "$f arenas $arenas: $served pinned allocations served"; fi
   done
   echo "ok: $f conformance ($(wc -l <"$WORK/$f-on.txt") cases), arenas on and off"
 done
+# Asked to serve HIP pinned allocations, the answers must not change.
+GPUSCATTER_BACKEND=sim GPUSCATTER_HOSTALLOC=on GPUSCATTER_STATS=$WORK/s.json \
+  LD_PRELOAD=$LIB "$C" hip >"$WORK/hip-served.txt"
+diff -u "$ROOT/tests/conformance/expected-hip.txt" "$WORK/hip-served.txt" >&2 \
+  || fail "hip semantics with pinned allocations served differ from the expected table"
+served=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pinned_alloc"]["served"])' "$WORK/s.json")
+[ "$served" -gt 0 ] || fail "hip: GPUSCATTER_HOSTALLOC=on served nothing"
+echo "ok: hip pinned allocations served on request ($served), same answers"

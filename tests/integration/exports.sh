@@ -14,12 +14,17 @@ for s in malloc free calloc realloc reallocarray posix_memalign aligned_alloc me
   cudaHostRegister cudaHostUnregister cudaHostGetDevicePointer cudaHostGetFlags \
   cudaPointerGetAttributes cudaGetLastError cudaPeekAtLastError \
   hipHostRegister hipHostUnregister hipHostGetDevicePointer hipHostGetFlags \
-  hipPointerGetAttributes hipGetLastError hipPeekAtLastError; do
+  hipPointerGetAttributes hipGetLastError hipPeekAtLastError \
+  cudaHostAlloc cudaMallocHost cudaFreeHost cudaGetDriverEntryPoint \
+  hipHostMalloc hipHostAlloc hipMallocHost hipHostFree hipFreeHost \
+  cuMemHostRegister cuMemHostRegister_v2 cuMemHostUnregister cuMemHostGetDevicePointer \
+  cuMemHostGetDevicePointer_v2 cuMemHostGetFlags cuMemAllocHost cuMemAllocHost_v2 \
+  cuMemHostAlloc cuMemFreeHost cuGetProcAddress cuGetProcAddress_v2; do
   grep -qx "$s" "$WORK/syms" || fail "$s is not exported"
 done
 if grep -q '@' "$WORK/syms"; then fail "versioned exports: $(grep '@' "$WORK/syms" | head -3)"; fi
 # Exports that are not ours by name would leak internals into the host program.
 extra=$(grep -v -e '^_Z' -e '^gpuscatter_' -e '^__libc_' -e 'alloc' -e '^free$' -e 'memalign$' \
-  -e '^cuda[A-Z]' -e '^hip[A-Z]' "$WORK/syms" || true)
+  -e '^cuda[A-Z]' -e '^hip[A-Z]' -e '^cu[A-Z]' "$WORK/syms" || true)
 [ -z "$extra" ] || fail "unexpected exports: $extra"
 echo "ok: $(wc -l <"$WORK/syms") exported symbols, all expected, none versioned"

@@ -18,6 +18,9 @@ GPUSCATTER_BIND=lazy GPUSCATTER_SIM_GIB_MS=20000 GPUSCATTER_SIM_HUGE_GIB_MS=2000
 GPUSCATTER_SITES=races GPUSCATTER_MIN_SIZE=128K pre "$R" forks "${FORKS:-100}" || fail "fork with locks held"
 GPUSCATTER_CHUNK_SIZE=4M pre "$R" passed || fail "a range passed through"
 pre "$R" unbind "$((S + 2))" || fail "automatic unbinding against registrations"
+GPUSCATTER_STATS=$WORK/p.json pre "$R" pinned "$S" || fail "pinned allocations"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["pinned_alloc"]; assert d["served"] > 100, d' "$WORK/p.json" ||
+  fail "pinned allocations were not served from bound memory: $(cat "$WORK/p.json")"
 
 # A forked child of the simulated runtime starts with a driver that holds
 # nothing, as a real runtime's child does: its registrations succeed.

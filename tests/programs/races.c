@@ -7,7 +7,9 @@
  *   cancel   threads cancelled while they wait for a unit or bind one
  *   forks    fork while other threads hold every module's locks
  *   passed   a sub-range of a range passed through to the runtime
- *   unbind   registrations racing automatic unbinding and purging */
+ *   unbind   registrations racing automatic unbinding and purging
+ *   pinned   pinned allocations of mixed sizes and calls (runtime and
+ *            driver, freed crosswise) against registrations, with forks */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -333,6 +335,93 @@ static void *unbind_worker(void *arg)
   return NULL;
 }
 
+/* --- pinned allocations ---------------------------------------------------- */
+
+static int (*host_alloc)(void **, size_t, unsigned), (*malloc_host)(void **, size_t);
+static int (*free_host)(void *), (*cu_alloc)(void **, size_t), (*cu_free)(void *);
+
+static void *pinned_worker(void *arg)
+{
+  uint64_t s = 0x2545F4914F6CDD1Dull * (uint64_t)(1 + (long)arg);
+  struct { unsigned char *p; size_t n; unsigned char v; int how; } b[16] = { { 0 } };
+  while (now() < deadline) {
+    s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+    int i = (int)(s % 16);
+    if (b[i].p) {
+      for (size_t k = 0; k < b[i].n; k += 1024)
+        if (b[i].p[k] != b[i].v) {
+          atomic_fetch_add(&wrong, 1);
+          fprintf(stderr, "pinned block %p lost its data\n", (void *)b[i].p);
+          break;
+        }
+      /* Freed crosswise: the runtime frees the driver's and the reverse. */
+      int rc = b[i].how == 2 ? free_host(b[i].p) : (s & 1) ? cu_free(b[i].p) : free_host(b[i].p);
+      if (rc != 0) {
+        atomic_fetch_add(&wrong, 1);
+        fprintf(stderr, "freeing a pinned block: %d\n", rc);
+      }
+      b[i].p = NULL;
+      atomic_fetch_add(&ops, 1);
+      continue;
+    }
+    size_t n = (size_t)4096 << (s >> 40) % 12; /* 4 KiB .. 8 MiB */
+    void *p = NULL;
+    int how = (int)(s >> 20) % 3;
+    int rc = how == 0 ? host_alloc(&p, n, (unsigned)(s >> 30) & 3) : how == 1 ? malloc_host(&p, n)
+           : cu_alloc(&p, n);
+    if (rc != 0 || p == NULL || ((uintptr_t)p & 4095) || ((unsigned char *)p)[n - 1] != 0) {
+      atomic_fetch_add(&wrong, 1);
+      fprintf(stderr, "pinned allocation of %zu: %d, %p (aligned, zeroed?)\n", n, rc, p);
+      continue;
+    }
+    b[i].p = p;
+    b[i].n = n;
+    b[i].v = (unsigned char)(1 + (s >> 50) % 250);
+    b[i].how = how;
+    memset(p, b[i].v, n);
+  }
+  for (int i = 0; i < 16; i++)
+    if (b[i].p)
+      free_host(b[i].p);
+  return NULL;
+}
+
+static int pinned_mode(double secs)
+{
+  *(void **)&host_alloc = dlsym(RTLD_DEFAULT, "cudaHostAlloc");
+  *(void **)&malloc_host = dlsym(RTLD_DEFAULT, "cudaMallocHost");
+  *(void **)&free_host = dlsym(RTLD_DEFAULT, "cudaFreeHost");
+  *(void **)&cu_alloc = dlsym(RTLD_DEFAULT, "cuMemAllocHost_v2");
+  *(void **)&cu_free = dlsym(RTLD_DEFAULT, "cuMemFreeHost");
+  CHECK(host_alloc && malloc_host && free_host && cu_alloc && cu_free, "pinned allocation calls");
+  pthread_t t[6];
+  deadline = now() + secs;
+  for (long i = 0; i < 6; i++)
+    CHECK(pthread_create(&t[i], NULL, i < 4 ? pinned_worker : trim_worker, (void *)i) == 0, "thread");
+  int forks = 0;
+  while (now() < deadline) {
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork");
+    if (pid == 0) {
+      alarm(10);
+      void *p = NULL;
+      int rc = host_alloc(&p, 1 << 20, 0);
+      if (rc == 0)
+        memset(p, 1, 1 << 20), rc = free_host(p);
+      _exit(rc == 0 ? 0 : 3);
+    }
+    int st;
+    CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0, "child: %d", st);
+    forks++;
+    usleep(50000);
+  }
+  for (int i = 0; i < 6; i++)
+    pthread_join(t[i], NULL);
+  printf("pinned: %lu pinned allocations and registrations on 6 threads, %d forks, %lu wrong\n",
+         atomic_load(&ops), forks, atomic_load(&wrong));
+  return atomic_load(&wrong) != 0;
+}
+
 int main(int argc, char **argv)
 {
   bind_syms();
@@ -366,6 +455,10 @@ int main(int argc, char **argv)
   }
   if (!strcmp(m, "cancel"))
     return cancel_mode();
+  if (!strcmp(m, "pinned")) {
+    alarm((unsigned)secs + 30);
+    return pinned_mode(secs);
+  }
   if (!strcmp(m, "forks"))
     return forks_mode(argc > 2 ? atoi(argv[2]) : 100);
   if (!strcmp(m, "passed"))

@@ -1,0 +1,170 @@
+/* Pinned allocations. A served block lives in the pinned region, whose
+ * units are bound when it grows (a step at a time, doubling from 16 MiB to
+ * 1 GiB: a program pinning a lot pays a few driver calls, one pinning a
+ * little pins little); each block holds its unit (it cannot be unbound
+ * under it). The blocks are page aligned and zeroed, as the runtime's are.
+ * Everything the runtime would refuse is passed to it, so that its error
+ * numbers and last error are its own. */
+#include "hostalloc.h"
+#include "register.h"
+#include "../arena/chunks.h"
+#include "../arena/pages.h"
+#include "../arena/window.h"
+#include "../bind/engine.h"
+#include "../config/config.h"
+#include "../config/counters.h"
+#include "../runtime/runtime.h"
+
+#include <string.h>
+
+enum { STEP_MIN = 16 << 20, STEP_MAX = 1 << 30 };
+
+static struct {
+  struct regtable blocks[FAMILY_N];
+  size_t step;           /* the next fresh unit's size (atomic) */
+  uint64_t served, passed, bytes, count;
+} ph = { .blocks = { REGTABLE_INIT, REGTABLE_INIT }, .step = STEP_MIN };
+
+/* The runtime's own function of that name (the simulated runtime's
+ * allocation calls under sim). Looked up once per name. */
+static void *real_fn(enum flavor f, const char *name)
+{
+  static struct { const char *name; void *fn; } cache[16];
+  for (int i = 0; i < 16; i++) {
+    const char *n = __atomic_load_n(&cache[i].name, __ATOMIC_ACQUIRE);
+    if (n == name) {
+      void *fn = __atomic_load_n(&cache[i].fn, __ATOMIC_ACQUIRE);
+      if (fn)
+        return fn;
+      break;
+    }
+    if (n == NULL) {
+      void *fn = rt_sym(f, name);
+      if (fn == NULL)
+        return NULL; /* not loaded yet: looked up again next time */
+      const char *empty = NULL;
+      if (__atomic_compare_exchange_n(&cache[i].name, &empty, name, false, __ATOMIC_ACQ_REL,
+                                      __ATOMIC_ACQUIRE))
+        __atomic_store_n(&cache[i].fn, fn, __ATOMIC_RELEASE);
+      return fn;
+    }
+  }
+  return rt_sym(f, name);
+}
+
+static bool sim(void)
+{
+  const struct cfg *c = cfg_get();
+  return c != NULL && c->backend == CFG_BACKEND_SIM;
+}
+
+static int pass_alloc(enum flavor f, const char *real, bool has_flags, void **pp, size_t n,
+                      unsigned flags)
+{
+  __atomic_add_fetch(&ph.passed, 1, __ATOMIC_RELAXED);
+  if (sim())
+    return rt_ops(f)->host_alloc(pp, n, flags);
+  void *fn = real_fn(f, real);
+  if (fn == NULL)
+    return flavor(f)->err.no_device;
+  return has_flags ? ((int (*)(void **, size_t, unsigned))fn)(pp, n, flags)
+                   : ((int (*)(void **, size_t))fn)(pp, n);
+}
+
+static int pass_free(enum flavor f, const char *real, void *p)
+{
+  if (sim())
+    return rt_ops(f)->host_free(p);
+  int (*fn)(void *) = (int (*)(void *))real_fn(f, real);
+  return fn ? fn(p) : flavor(f)->err.no_device;
+}
+
+static bool served(enum flavor f, const struct cfg *c)
+{
+  if (c == NULL || !c->arenas || c->hostalloc == CFG_HOSTALLOC_OFF)
+    return false;
+  return c->hostalloc == CFG_HOSTALLOC_ON || flavor(f)->alloc_served;
+}
+
+/* The driver API needs a current context; without one the driver answers. */
+static bool context(enum flavor f)
+{
+  const struct rt_ops *o = rt_ops(f);
+  void *ctx = NULL;
+  return o->current_context == NULL || (o->current_context(&ctx) == 0 && ctx != NULL);
+}
+
+int pinned_alloc(enum flavor f, const char *real, bool has_flags, void **pp, size_t n,
+                 unsigned flags)
+{
+  app_runtime_call(f);
+  const struct cfg *c = cfg_get();
+  const struct flavor_desc *fd = flavor(f);
+  if (!served(f, c) || pp == NULL || n == 0 || (flags & ~fd->alloc_serve) || !bind_live(f) ||
+      n > ((size_t)1 << 40) || !context(f))
+    return pass_alloc(f, real, has_flags, pp, n, flags);
+  size_t step = __atomic_load_n(&ph.step, __ATOMIC_RELAXED);
+  void *p = window_len ? pages_alloc_step(REG_PINNED, n, step, true) : NULL;
+  if (p == NULL)
+    return pass_alloc(f, real, has_flags, pp, n, flags);
+  struct chunk_info u;
+  if (bind_acquire((uintptr_t)p, n, &u) != CHUNK_BOUND) {
+    pages_free(p); /* the budget, or the backend refused: the runtime's own */
+    return pass_alloc(f, real, has_flags, pp, n, flags);
+  }
+  if (u.unit_size >= step && step < STEP_MAX)
+    __atomic_store_n(&ph.step, step * 2, __ATOMIC_RELAXED); /* a fresh unit was taken */
+  struct reg r = { (uintptr_t)p, n, flags, app_current_device(f) };
+  if (regtable_add(&ph.blocks[fd->family], &r, false) != REG_OK) {
+    chunks_release((uintptr_t)p);
+    pages_free(p);
+    return pass_alloc(f, real, has_flags, pp, n, flags);
+  }
+  __atomic_add_fetch(&ph.served, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&ph.bytes, n, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&ph.count, 1, __ATOMIC_RELAXED);
+  *pp = p;
+  return 0;
+}
+
+int pinned_free(enum flavor f, const char *real, void *p)
+{
+  app_runtime_call(f);
+  if (p == NULL || !window_contains(p) || window_region(p) != REG_PINNED)
+    return pass_free(f, real, p);
+  struct reg r;
+  if (regtable_remove(&ph.blocks[flavor(f)->family], (uintptr_t)p, &r) != REG_OK)
+    return app_fail_invalid(f); /* an interior pointer, or freed twice */
+  chunks_release((uintptr_t)p);
+  pages_free(p);
+  __atomic_sub_fetch(&ph.bytes, r.size, __ATOMIC_RELAXED);
+  __atomic_sub_fetch(&ph.count, 1, __ATOMIC_RELAXED);
+  return 0;
+}
+
+bool pinned_find(enum flavor f, const void *p, struct reg *out)
+{
+  if (!window_contains(p) || window_region(p) != REG_PINNED)
+    return false;
+  return regtable_find(&ph.blocks[flavor(f)->family], (uintptr_t)p, out);
+}
+
+void pinned_stats(struct pinned_stats *s)
+{
+  *s = (struct pinned_stats){ __atomic_load_n(&ph.count, __ATOMIC_RELAXED),
+                              __atomic_load_n(&ph.bytes, __ATOMIC_RELAXED),
+                              __atomic_load_n(&ph.served, __ATOMIC_RELAXED),
+                              __atomic_load_n(&ph.passed, __ATOMIC_RELAXED) };
+}
+
+void pinned_fork(enum fork_phase p)
+{
+  /* A child keeps the parent's pinned blocks as memory (its runtime
+   * context did not survive: natively too they are not pinned there), and
+   * frees none of them through us. */
+  for (int g = 0; g < FAMILY_N; g++) {
+    fork_mutex(&ph.blocks[g].lock, p);
+    if (p == FORK_CHILD)
+      regtable_clear(&ph.blocks[g]);
+  }
+}
