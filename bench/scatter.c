@@ -7,14 +7,21 @@
  * size mix, each registered with flag 1 as ComfyUI does per weight.
  * --bandwidth: host-to-device copy rate from one registered buffer (needs a
  * real GPU). --churn: a data loader's loop (allocate, register, use,
- * unregister, free) for SECONDS; registrations per second. Prints one JSON object per phase. The runtime calls are found
- * at run time: gpuscatter's own (preloaded), or the real runtime's. */
+ * unregister, free) for SECONDS; registrations per second.
+ * --hostalloc N: N pinned allocations (cudaHostAlloc, 4 KiB .. 128 MiB), each
+ * filled, then freed (cudaFreeHost); --driver-alloc N: the same with the
+ * driver API's cuMemAllocHost (64 KiB .. 4 MiB), as comfy-aimdo pins per
+ * module. --fork: whether a child can read pinned memory its parent got
+ * from cudaHostAlloc. Prints one JSON object per phase. The runtime calls
+ * are found at run time: gpuscatter's own (preloaded), or the real runtime's. */
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static struct {
   int (*reg)(void *, size_t, unsigned);
@@ -208,9 +215,72 @@ static int churn(double seconds)
   return failures;
 }
 
+/* Allocate, fill and free N pinned blocks through ALLOC/FREE (the runtime's
+ * or the driver's signature: both take (void **, size_t[, flags])). */
+static int hostalloc(const char *phase, size_t n, size_t lo, size_t hi,
+                     int (*alloc)(void **, size_t, unsigned), int (*alloc2)(void **, size_t),
+                     int (*release)(void *))
+{
+  void **p = calloc(n, sizeof *p);
+  size_t bytes = 0;
+  int failures = 0;
+  double t_alloc = 0, t_fill = 0, t0;
+  for (size_t i = 0; i < n; i++) {
+    size_t s = log_uniform(lo, hi);
+    t0 = now();
+    int rc = alloc ? alloc(&p[i], s, 0) : alloc2(&p[i], s);
+    t_alloc += now() - t0;
+    if (rc != 0 || !p[i]) {
+      failures++;
+      p[i] = NULL;
+      continue;
+    }
+    t0 = now();
+    for (size_t k = 0; k < s; k += 4096) /* the memory arrives zeroed */
+      failures += ((char *)p[i])[k] != 0;
+    memset(p[i], (int)i, s);
+    t_fill += now() - t0;
+    bytes += s;
+  }
+  t0 = now();
+  for (size_t i = 0; i < n; i++)
+    if (p[i])
+      failures += release(p[i]) != 0;
+  double t_free = now() - t0;
+  printf("{\"phase\": \"%s\", \"allocations\": %zu, \"bytes\": %zu, \"alloc_s\": %.6f, "
+         "\"fill_s\": %.6f, \"free_s\": %.6f, \"failures\": %d}\n", phase, n, bytes, t_alloc,
+         t_fill, t_free, failures);
+  fflush(stdout);
+  free(p);
+  return failures;
+}
+
+/* Native CUDA pinned memory and fork: can the child read it? */
+static int fork_check(int (*alloc)(void **, size_t, unsigned), int (*release)(void *))
+{
+  char *p = NULL;
+  if (alloc((void **)&p, 1 << 20, 0) != 0)
+    return 1;
+  memset(p, 7, 1 << 20);
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int ok = p[0] == 7 && p[(1 << 20) - 1] == 7;
+    p[1] = 9; /* and write */
+    _exit(ok ? 0 : 3);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  printf("{\"phase\": \"fork\", \"child_exit\": %d, \"child_signal\": %d, \"parent_sees\": %d}\n",
+         WIFEXITED(st) ? WEXITSTATUS(st) : -1, WIFSIGNALED(st) ? WTERMSIG(st) : 0, p[1]);
+  release(p);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
-  size_t n = 4000, fixed = 0, bw = 0;
+  size_t n = 4000, fixed = 0, bw = 0, host_n = 0, drv_n = 0;
+  int forkc = 0;
   double gib = 0, churn_s = 0;
   int hip = 0, cycles = 1;
   for (int i = 1; i < argc; i++) {
@@ -221,8 +291,12 @@ int main(int argc, char **argv)
     else if (!strcmp(argv[i], "--bandwidth") && i + 1 < argc) bw = strtoull(argv[++i], NULL, 10);
     else if (!strcmp(argv[i], "--churn") && i + 1 < argc) churn_s = atof(argv[++i]);
     else if (!strcmp(argv[i], "--hip")) hip = 1;
+    else if (!strcmp(argv[i], "--hostalloc") && i + 1 < argc) host_n = strtoull(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--driver-alloc") && i + 1 < argc) drv_n = strtoull(argv[++i], NULL, 10);
+    else if (!strcmp(argv[i], "--fork")) forkc = 1;
     else { fprintf(stderr, "usage: scatter [--n N] [--fixed BYTES] [--model GIB] [--cycles K] "
-                           "[--bandwidth MIB] [--hip]\n"); return 2; }
+                           "[--bandwidth MIB] [--churn S] [--hostalloc N] [--driver-alloc N] "
+                           "[--fork] [--hip]\n"); return 2; }
   }
   *(void **)&rt.reg = sym(hip, "HostRegister", 1);
   *(void **)&rt.unreg = sym(hip, "HostUnregister", 1);
@@ -242,6 +316,23 @@ int main(int argc, char **argv)
       last();
   }
   int bad = 0;
+  if (host_n || forkc) {
+    int (*alloc)(void **, size_t, unsigned) = (int (*)(void **, size_t, unsigned))sym(hip, hip ? "HostMalloc" : "HostAlloc", 1);
+    int (*release)(void *) = (int (*)(void *))sym(hip, hip ? "HostFree" : "FreeHost", 1);
+    if (forkc)
+      return fork_check(alloc, release);
+    return hostalloc(hip ? "hipHostMalloc" : "cudaHostAlloc", host_n, 4096, 128u << 20, alloc, NULL, release);
+  }
+  if (drv_n) {
+    dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);
+    int (*alloc)(void **, size_t) = (int (*)(void **, size_t))dlsym(RTLD_DEFAULT, "cuMemAllocHost_v2");
+    int (*release)(void *) = (int (*)(void *))dlsym(RTLD_DEFAULT, "cuMemFreeHost");
+    if (!alloc || !release) {
+      fprintf(stderr, "scatter: --driver-alloc needs the CUDA driver (libcuda.so.1)\n");
+      return 2;
+    }
+    return hostalloc("cuMemAllocHost", drv_n, 64 << 10, 4u << 20, NULL, alloc, release);
+  }
   if (bw)
     return bandwidth(bw);
   if (churn_s > 0)

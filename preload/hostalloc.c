@@ -7,6 +7,7 @@
  * numbers and last error are its own. */
 #include "hostalloc.h"
 #include "register.h"
+#include "route.h"
 #include "../arena/chunks.h"
 #include "../arena/pages.h"
 #include "../arena/window.h"
@@ -86,14 +87,6 @@ static bool served(enum flavor f, const struct cfg *c)
   return c->hostalloc == CFG_HOSTALLOC_ON || flavor(f)->alloc_served;
 }
 
-/* The driver API needs a current context; without one the driver answers. */
-static bool context(enum flavor f)
-{
-  const struct rt_ops *o = rt_ops(f);
-  void *ctx = NULL;
-  return o->current_context == NULL || (o->current_context(&ctx) == 0 && ctx != NULL);
-}
-
 int pinned_alloc(enum flavor f, const char *real, bool has_flags, void **pp, size_t n,
                  unsigned flags)
 {
@@ -101,10 +94,10 @@ int pinned_alloc(enum flavor f, const char *real, bool has_flags, void **pp, siz
   const struct cfg *c = cfg_get();
   const struct flavor_desc *fd = flavor(f);
   if (!served(f, c) || pp == NULL || n == 0 || (flags & ~fd->alloc_serve) || !bind_live(f) ||
-      n > ((size_t)1 << 40) || !context(f))
+      n > ((size_t)1 << 40) || !app_has_context(f))
     return pass_alloc(f, real, has_flags, pp, n, flags);
   size_t step = __atomic_load_n(&ph.step, __ATOMIC_RELAXED);
-  void *p = window_len ? pages_alloc_step(REG_PINNED, n, step, true) : NULL;
+  void *p = route_window_ready() ? pages_alloc_step(REG_PINNED, n, step, true) : NULL;
   if (p == NULL)
     return pass_alloc(f, real, has_flags, pp, n, flags);
   struct chunk_info u;

@@ -97,7 +97,7 @@ void app_runtime_call(enum flavor f)
 int app_fail_invalid(enum flavor f) { return fail(f, REG_INVALID, 0); }
 
 /* The driver API needs a current context: without one, the driver answers. */
-static bool context(enum flavor f)
+bool app_has_context(enum flavor f)
 {
   const struct rt_ops *o = rt_ops(f);
   void *ctx = NULL;
@@ -131,7 +131,7 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
   ctr_add(CTR_APP_CALLS, 1);
   app_runtime_call(f);
   const struct flavor_desc *fd = flavor(f);
-  if (p == NULL || !window_contains(p) || !bind_live(f) || !context(f) ||
+  if (p == NULL || !window_contains(p) || !bind_live(f) || !app_has_context(f) ||
       (size > 1 && !window_contains((const char *)p + size - 1))) {
     ctr_add(CTR_MISSES, 1);
     classify_miss(p, size); /* the site that allocated it may learn */
@@ -178,7 +178,7 @@ int app_unregister(enum flavor f, void *p)
   app_runtime_call(f);
   const struct rt_ops *o = rt_ops(f);
   struct reg r;
-  if (p == NULL || !window_contains(p) || !bind_live(f) || !context(f))
+  if (p == NULL || !window_contains(p) || !bind_live(f) || !app_has_context(f))
     return o->unreg ? o->unreg(p) : no_runtime(f);
   if (pinned_find(f, p, NULL))
     return fail(f, REG_INVALID, 0); /* pinned memory is not a registration */
@@ -213,7 +213,7 @@ enum { Q_PASS, Q_FOUND, Q_PINNED, Q_UNREGISTERED };
 static int query(enum flavor f, const void *p, struct reg *r, struct chunk_info *c)
 {
   app_runtime_call(f);
-  if (p == NULL || !window_contains(p) || !bind_live(f) || !context(f) ||
+  if (p == NULL || !window_contains(p) || !bind_live(f) || !app_has_context(f) ||
       regtable_find(&rg.passed[flavor(f)->family], (uintptr_t)p, NULL))
     return Q_PASS;
   if (pinned_find(f, p, r)) /* a served block holds its unit: it is BOUND */

@@ -16,9 +16,14 @@
  * learning start. */
 void app_runtime_call(enum flavor f);
 
-/* The device the calling thread uses; an invalid-value answer with the
- * runtime's last error set. */
+/* The device the calling thread uses. */
 int app_current_device(enum flavor f);
+
+/* The driver API needs a current context: without one the driver answers
+ * (the runtime API makes its own). */
+bool app_has_context(enum flavor f);
+
+/* An invalid-value answer, with the runtime's last error set. */
 int app_fail_invalid(enum flavor f);
 
 int app_register(enum flavor f, void *p, size_t size, unsigned flags);

@@ -71,6 +71,12 @@ static bool arena_ready(const struct cfg *c)
   return true;
 }
 
+bool route_window_ready(void)
+{
+  const struct cfg *c = configure();
+  return c != NULL && arena_ready(c);
+}
+
 /* A candidate that stayed ordinary, for route_note() to record. */
 static __thread struct { struct cl_site s; size_t n; } pending;
 

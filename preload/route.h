@@ -43,6 +43,10 @@ void route_note(void *p);
 struct cfg;
 void route_classify_ready(const struct cfg *c);
 
+/* The window, made if it is not yet (for pinned allocations, which come
+ * by no allocation function). False when it cannot be. */
+bool route_window_ready(void);
+
 /* free() for a pointer inside the window. */
 void route_free_window(void *p);
 

@@ -31,3 +31,14 @@ diff -u "$ROOT/tests/conformance/expected-hip.txt" "$WORK/hip-served.txt" >&2 \
 served=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pinned_alloc"]["served"])' "$WORK/s.json")
 [ "$served" -gt 0 ] || fail "hip: GPUSCATTER_HOSTALLOC=on served nothing"
 echo "ok: hip pinned allocations served on request ($served), same answers"
+# A program whose first runtime call is a pinned allocation (no malloc'ed
+# memory placed yet, no window yet) is served too: through the runtime API
+# and the driver API, every block zeroed and filled, every free answered.
+for mode in --hostalloc --driver-alloc; do
+  GPUSCATTER_BACKEND=sim GPUSCATTER_SIM_ALLOC_GIB_MS=0 GPUSCATTER_STATS=$WORK/s.json \
+    LD_PRELOAD=$LIB "$B/scatter" $mode 40 >"$WORK/alloc.json" || fail "scatter $mode failed"
+  grep -q '"failures": 0' "$WORK/alloc.json" || fail "scatter $mode: $(cat "$WORK/alloc.json")"
+  served=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pinned_alloc"]["served"])' "$WORK/s.json")
+  [ "$served" = 40 ] || fail "scatter $mode: $served of 40 pinned allocations served"
+done
+echo "ok: pinned allocations served from the first runtime call (runtime and driver API)"
