@@ -27,7 +27,7 @@ const struct flavor_desc flavors[FLAVOR_N] = {
     .overlap_ok = false, .device_required = true,
     /* Measured on CUDA 13: flags 1..7 accepted (Portable, Mapped,
      * WriteCombined), GetFlags adds Mapped. */
-    .alloc_flags = 7u, .alloc_serve = 3u, .alloc_implied = 2u, .alloc_served = true,
+    .alloc_flags = 7u, .alloc_serve = 3u, .alloc_implied = 2u, .alloc_dropped = 1u, .alloc_served = true,
     .err = { .invalid = 1, .already = 712, .not_registered = 713, .no_device = 100,
              .capture = 900, .no_memory = 2 },
     .abi_new = { .host = 1, .unregistered = 0 }, .new_abi_major = 0, .version_div = 1000,
@@ -45,7 +45,7 @@ const struct flavor_desc flavors[FLAVOR_N] = {
      * memory is Portable and Mapped always. Not served by default: whether
      * memory registered with hipHostRegister is as coherent as what
      * hipHostMalloc returns could not be checked on AMD hardware here. */
-    .alloc_flags = 0xE0000007u, .alloc_serve = 3u, .alloc_implied = 3u, .alloc_served = false,
+    .alloc_flags = 0xE0000007u, .alloc_serve = 3u, .alloc_implied = 3u, .alloc_dropped = 0u, .alloc_served = false,
     .err = { .invalid = 1, .already = 712, .not_registered = 713, .no_device = 100,
              .capture = 0, .no_memory = 2 },
     /* HIP 6 added hipMemoryTypeUnregistered = 0 and moved host to 1; HIP 5
@@ -64,7 +64,7 @@ const struct flavor_desc flavors[FLAVOR_N] = {
                "cuCtxGetCurrent" },
     .reg_flags = 0xFu, .flags_keep = 1u, .flags_add = 2u, .bind_flags = 3u,
     .overlap_ok = false, .device_required = true,
-    .alloc_flags = 7u, .alloc_serve = 3u, .alloc_implied = 2u, .alloc_served = true,
+    .alloc_flags = 7u, .alloc_serve = 3u, .alloc_implied = 2u, .alloc_dropped = 1u, .alloc_served = true,
     .err = { .invalid = 1, .already = 712, .not_registered = 713, .no_device = 100,
              .capture = 0, .no_memory = 2 },
     .abi_new = { .host = 1, .unregistered = 0 }, .new_abi_major = 0, .version_div = 1000,

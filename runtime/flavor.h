@@ -55,9 +55,11 @@ struct flavor_desc {
   unsigned bind_flags;              /* what a unit is registered with */
   /* Pinned allocations: the flags the call accepts, those gpuscatter
    * serves from bound memory (others, such as write-combined, change how
-   * the memory is cached: the runtime answers them), and those GetFlags
-   * reports on top of what was asked. */
-  unsigned alloc_flags, alloc_serve, alloc_implied;
+   * the memory is cached: the runtime answers them), those GetFlags
+   * reports on top of what was asked, and those it does not report
+   * (CUDA 13 on an H200: portable, unless write-combined; flags 1 and 3
+   * both read back as 2). */
+  unsigned alloc_flags, alloc_serve, alloc_implied, alloc_dropped;
   bool alloc_served;                /* served by default (GPUSCATTER_HOSTALLOC=auto) */
   bool overlap_ok;                  /* overlapping registrations succeed */
   bool device_required;             /* binding needs a device at start */

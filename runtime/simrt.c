@@ -131,7 +131,10 @@ static int getflags(enum flavor f, unsigned *out, void *p)
   bool alloc;
   if (out == NULL || !known(f, p, &r, &alloc))
     return fail(f, fd->err.invalid);
-  *out = alloc ? r.flags | fd->alloc_implied : (r.flags & fd->flags_keep) | fd->flags_add;
+  /* CUDA drops portable only from memory it would serve from bound
+   * chunks (measured: flags 1 and 3 read back 2, flags 5 and 7 read 7). */
+  unsigned dropped = (r.flags & ~fd->alloc_serve) ? 0 : fd->alloc_dropped;
+  *out = alloc ? (r.flags & ~dropped) | fd->alloc_implied : (r.flags & fd->flags_keep) | fd->flags_add;
   return 0;
 }
 
