@@ -293,19 +293,19 @@ static uint32_t find_fit(struct region_pages *rp, uintptr_t base, uint32_t npage
   return NIL;
 }
 
-static void *alloc(enum region r, size_t n, size_t align, bool zero, size_t step);
+static void *alloc(enum region r, size_t n, size_t align, bool zero, size_t step, bool *fresh);
 
 void *pages_alloc(enum region r, size_t n, size_t align, bool zero)
 {
-  return alloc(r, n, align, zero, 0);
+  return alloc(r, n, align, zero, 0, NULL);
 }
 
-void *pages_alloc_step(enum region r, size_t n, size_t step, bool zero)
+void *pages_alloc_step(enum region r, size_t n, size_t step, bool zero, bool *fresh)
 {
-  return alloc(r, n, PAGE, zero, step);
+  return alloc(r, n, PAGE, zero, step, fresh);
 }
 
-static void *alloc(enum region r, size_t n, size_t align, bool zero, size_t step)
+static void *alloc(enum region r, size_t n, size_t align, bool zero, size_t step, bool *fresh)
 {
   struct region_pages *rp = &pg.r[r];
   if (n > window_region_size()) {
@@ -350,6 +350,8 @@ static void *alloc(enum region r, size_t n, size_t align, bool zero, size_t step
     if (a == 0)
       goto out;
     p = (void *)a;
+    if (fresh)
+      *fresh = true;
     if (take > bytes) { /* the rest of the step: free, clean, beside the block */
       uint32_t first = (uint32_t)((a - window_region_base(r)) / PAGE);
       tag(rp, first, npages, TAG_USED | npages);
@@ -366,6 +368,20 @@ out:
   if (p && zero && dirty)
     memset(p, 0, bytes); /* fresh and purged pages are zero already */
   return p;
+}
+
+uintptr_t pages_grow(enum region r, size_t size)
+{
+  struct region_pages *rp = &pg.r[r];
+  size = (size + PAGE - 1) & ~(size_t)(PAGE - 1);
+  if (size == 0 || size > window_region_size() || size / PAGE >= TAG_MASK)
+    return 0;
+  pthread_mutex_lock(&rp->lock);
+  uintptr_t a = 0;
+  if (ensure_map(rp) && (a = chunks_carve(r, 0, size, PAGE)) != 0)
+    make_free(rp, (uint32_t)((a - window_region_base(r)) / PAGE), (uint32_t)(size / PAGE), false, 0);
+  pthread_mutex_unlock(&rp->lock);
+  return a;
 }
 
 /* The block starting at p: its region and first page, or false. Caller

@@ -25,8 +25,13 @@ void *pages_alloc(enum region r, size_t n, size_t align, bool zero);
 
 /* The same, but fresh space is taken at least step bytes at a time (the
  * rest left free beside the block): a region bound before use grows in a
- * few large units rather than one per block. */
-void *pages_alloc_step(enum region r, size_t n, size_t step, bool zero);
+ * few large units rather than one per block. *fresh set when it took
+ * fresh space. */
+void *pages_alloc_step(enum region r, size_t n, size_t step, bool zero, bool *fresh);
+
+/* Fresh space ahead of need: size bytes carved at the region's frontier
+ * and left free (and clean). Its address, or 0 when the region is full. */
+uintptr_t pages_grow(enum region r, size_t size);
 
 /* p must be a block's start (anything else is refused and returns false). */
 bool pages_free(void *p);

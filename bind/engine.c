@@ -15,6 +15,7 @@
  * never interleave wrongly; this file only decides and calls the backend. */
 #include "engine.h"
 #include "backend.h"
+#include "populate.h"
 #include "../arena/gpu_arena.h"
 #include "../arena/pages.h"
 #include "../arena/window.h"
@@ -28,16 +29,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
-#endif
-
 enum { ENG_IDLE, ENG_STARTING, ENG_LIVE, ENG_OFF };
-enum { IDLE_MS = 1000, UNCLAIMED_MS = 60000, TICK_MS = 250 };
+enum { IDLE_MS = 1000, UNCLAIMED_MS = 60000, PINNED_AHEAD_MS = 5000, TICK_MS = 250 };
 
 #define BIT(r) (1u << (r))
 #define SIZE_REGIONS (BIT(REG_SIZE) | BIT(REG_SIZE_SMALL))
@@ -57,6 +53,8 @@ static struct {
   pthread_t thread;
   uint64_t reg, unreg, failed, sync_binds, ahead_binds, auto_unbinds;
   uint64_t size_registered; /* bytes the application registered in REG_SIZE (atomic) */
+  size_t grow;              /* bytes the pinned region should grow by ahead (atomic) */
+  uintptr_t grown;          /* where it last grew ahead (atomic) */
   double seconds;
   bool warned, unbind_warned;
   pid_t owner;              /* the process that started the backend */
@@ -86,10 +84,8 @@ static void bind_run(const struct chunk_run *r, bool more, bool ahead)
 {
   int old;
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
-  /* Fault the pages in first: registering untouched memory costs several
-   * times more (measured: 122 ms against 12.5 ms per GiB). The range is
-   * chosen, so nothing purges it meanwhile (invariant 2). Advisory. */
-  madvise((void *)r->base, r->size, MADV_POPULATE_WRITE);
+  /* The range is chosen, so nothing purges it meanwhile (invariant 2). */
+  populate(r->base, r->size);
   uintptr_t dev = 0;
   double t0 = now();
   int rc = fault_hit(FAULT_BIND) ? 999 /* cudaErrorUnknown */
@@ -166,6 +162,41 @@ static size_t unbind_idle(unsigned mask, unsigned claimed_ms, unsigned unclaimed
   return done;
 }
 
+static void kick(void);
+
+/* The pinned region grows ahead of need: fresh space carved, left free,
+ * and bound here, while the application fills what it has. */
+static void grow_pinned(size_t size)
+{
+  uintptr_t a = pages_grow(REG_PINNED, size);
+  if (a == 0)
+    return;
+  __atomic_store_n(&eng.grown, a, __ATOMIC_RELEASE);
+  for (uintptr_t x = a; x < a + size;) {
+    struct chunk_run r;
+    enum choose c = chunks_choose(x, eng.bind_max, &r);
+    if (c == CHOOSE_OK) {
+      bind_run(&r, false, true);
+      x = r.base + r.size;
+      continue;
+    }
+    struct chunk_info u;
+    if (c != CHOOSE_BUSY || chunks_lookup(x, &u) < 0 || u.unit_base + u.unit_size <= x)
+      return; /* the budget, or a passed-through registration */
+    x = u.unit_base + u.unit_size; /* an allocation bound it first */
+  }
+}
+
+void bind_grow_pinned(size_t size)
+{
+  if (!live() || !eng.thread_running)
+    return;
+  __atomic_store_n(&eng.grow, size, __ATOMIC_RELEASE);
+  kick();
+}
+
+uintptr_t bind_grown_pinned(void) { return __atomic_load_n(&eng.grown, __ATOMIC_ACQUIRE); }
+
 static void *bind_main(void *arg)
 {
   (void)arg;
@@ -174,10 +205,14 @@ static void *bind_main(void *arg)
   while (!eng.stop) {
     eng.kick = false;
     pthread_mutex_unlock(&eng.lock);
+    size_t g = __atomic_exchange_n(&eng.grow, 0, __ATOMIC_ACQ_REL);
+    if (g)
+      grow_pinned(g);
     bind_ahead(__atomic_load_n(&eng.ahead, __ATOMIC_ACQUIRE), false);
     if (eng.mode != CFG_BIND_EAGER) {
       size_t n = unbind_idle(ALL_REGIONS, IDLE_MS, NEVER, 0);
       n += unbind_idle(SIZE_REGIONS, NEVER, UNCLAIMED_MS, 0);
+      n += unbind_idle(BIT(REG_PINNED), NEVER, PINNED_AHEAD_MS, 0);
       if (n) {
         pthread_mutex_lock(&eng.lock);
         eng.auto_unbinds += n;
@@ -435,6 +470,8 @@ void bind_fork(enum fork_phase ph)
   eng.kick = eng.stop = false;
   eng.ahead = 0;
   eng.size_registered = 0;
+  eng.grow = 0;
+  eng.grown = 0;
   eng.reg = eng.unreg = eng.failed = eng.sync_binds = eng.ahead_binds = eng.auto_unbinds = 0;
   eng.seconds = 0;
   if (eng.be.ops && eng.be.ops->live_at_load) {

@@ -41,6 +41,12 @@ void bind_chunk_added(void);
  * it and give its pages back. */
 void bind_unit_emptied(void);
 
+/* Grow the pinned region by size bytes ahead of need, bound on the bind
+ * thread (none: nothing happens). bind_grown_pinned(): where it last grew,
+ * 0 before. */
+void bind_grow_pinned(size_t size);
+uintptr_t bind_grown_pinned(void);
+
 /* Bind everything not yet bound now, in every region. */
 void bind_flush(void);
 

@@ -1,8 +1,9 @@
 /* Pinned allocations. A served block lives in the pinned region, whose
- * units are bound when it grows (a step at a time, doubling from 16 MiB to
- * 1 GiB: a program pinning a lot pays a few driver calls, one pinning a
- * little pins little); each block holds its unit (it cannot be unbound
- * under it). The blocks are page aligned and zeroed, as the runtime's are.
+ * units are bound before a block in them is handed out: grown a step at a
+ * time (an eighth of what is in use, 16 to 256 MiB: a program pinning a
+ * lot pays a few driver calls, one pinning a little pins little), the
+ * next step bound ahead on the bind thread; each block holds its unit (it
+ * cannot be unbound under it). The blocks are page aligned and zeroed, as the runtime's are.
  * Everything the runtime would refuse is passed to it, so that its error
  * numbers and last error are its own. */
 #include "hostalloc.h"
@@ -18,13 +19,14 @@
 
 #include <string.h>
 
-enum { STEP_MIN = 16 << 20, STEP_MAX = 1 << 30 };
+enum { STEP_MIN = 16 << 20, STEP_MAX = 256 << 20 };
 
 static struct {
   struct regtable blocks[FAMILY_N];
-  size_t step;           /* the next fresh unit's size (atomic) */
+  uintptr_t asked;       /* growth asked for after the range grown at asked - 1 */
+  unsigned fresh;        /* fresh units taken on the application's thread */
   uint64_t served, passed, bytes, count;
-} ph = { .blocks = { REGTABLE_INIT, REGTABLE_INIT }, .step = STEP_MIN };
+} ph = { .blocks = { REGTABLE_INIT, REGTABLE_INIT } };
 
 /* The runtime's own function of that name (the simulated runtime's
  * allocation calls under sim). Looked up once per name. */
@@ -87,6 +89,30 @@ static bool served(enum flavor f, const struct cfg *c)
   return c->hostalloc == CFG_HOSTALLOC_ON || flavor(f)->alloc_served;
 }
 
+/* Fresh space comes an eighth of what is in use at a time (16 to 256
+ * MiB): few units, and at most about a step bound beyond need. */
+static size_t step_now(void)
+{
+  size_t want = __atomic_load_n(&ph.bytes, __ATOMIC_RELAXED) / 8, step = STEP_MIN;
+  while (step < STEP_MAX && step * 2 <= want)
+    step *= 2;
+  return step;
+}
+
+/* Ahead of need: once the application uses the range grown ahead last (or
+ * had to take a second fresh unit itself), the next step is bound on the
+ * bind thread while it fills what it has. A program that pins one block
+ * pins one step. */
+static void grow_ahead(const void *p, bool fresh)
+{
+  uintptr_t g = bind_grown_pinned();
+  bool in_ahead = g != 0 && (uintptr_t)p >= g;
+  if (fresh && __atomic_add_fetch(&ph.fresh, 1, __ATOMIC_RELAXED) == 1)
+    return;
+  if ((fresh || in_ahead) && __atomic_exchange_n(&ph.asked, g + 1, __ATOMIC_ACQ_REL) != g + 1)
+    bind_grow_pinned(step_now());
+}
+
 int pinned_alloc(enum flavor f, const char *real, bool has_flags, void **pp, size_t n,
                  unsigned flags)
 {
@@ -96,8 +122,9 @@ int pinned_alloc(enum flavor f, const char *real, bool has_flags, void **pp, siz
   if (!served(f, c) || pp == NULL || n == 0 || (flags & ~fd->alloc_serve) || !bind_live(f) ||
       n > ((size_t)1 << 40) || !app_has_context(f))
     return pass_alloc(f, real, has_flags, pp, n, flags);
-  size_t step = __atomic_load_n(&ph.step, __ATOMIC_RELAXED);
-  void *p = route_window_ready() ? pages_alloc_step(REG_PINNED, n, step, true) : NULL;
+  size_t step = step_now();
+  bool fresh = false;
+  void *p = route_window_ready() ? pages_alloc_step(REG_PINNED, n, step, true, &fresh) : NULL;
   if (p == NULL)
     return pass_alloc(f, real, has_flags, pp, n, flags);
   struct chunk_info u;
@@ -105,8 +132,6 @@ int pinned_alloc(enum flavor f, const char *real, bool has_flags, void **pp, siz
     pages_free(p); /* the budget, or the backend refused: the runtime's own */
     return pass_alloc(f, real, has_flags, pp, n, flags);
   }
-  if (u.unit_size >= step && step < STEP_MAX)
-    __atomic_store_n(&ph.step, step * 2, __ATOMIC_RELAXED); /* a fresh unit was taken */
   struct reg r = { (uintptr_t)p, n, flags, app_current_device(f) };
   if (regtable_add(&ph.blocks[fd->family], &r, false) != REG_OK) {
     chunks_release((uintptr_t)p);
@@ -116,6 +141,7 @@ int pinned_alloc(enum flavor f, const char *real, bool has_flags, void **pp, siz
   __atomic_add_fetch(&ph.served, 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&ph.bytes, n, __ATOMIC_RELAXED);
   __atomic_add_fetch(&ph.count, 1, __ATOMIC_RELAXED);
+  grow_ahead(p, fresh);
   *pp = p;
   return 0;
 }

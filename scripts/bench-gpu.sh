@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:-bench/results/gpu}; [ $# -gt 0 ] && shift
-SCENARIOS=${*:-scatter torch churn}
+SCENARIOS=${*:-scatter torch churn pinned hostalloc loader}
 REPS=${REPS:-5}
 B=$PWD/build
 LIB=$B/libgpuscatter.so
@@ -34,6 +34,31 @@ for s in $SCENARIOS; do case $s in
       python3 bench/torch_offload.py --gib "${TORCH_GIB:-8}" | tag baseline "torch-offload ${TORCH_GIB:-8} GiB"
       LD_PRELOAD=$LIB python3 bench/torch_offload.py --gib "${TORCH_GIB:-8}" | tag gpuscatter "torch-offload ${TORCH_GIB:-8} GiB"
       python3 bench/torch_offload.py --gib "${TORCH_GIB:-8}" --no-pin | tag no-pin "torch-offload ${TORCH_GIB:-8} GiB"
+    done ;;
+  pinned)
+    # Weights loaded into pinned memory (PyTorch's caching host allocator).
+    G=${TORCH_GIB:-8}
+    for i in $(seq "$REPS"); do
+      python3 bench/torch_pinned.py --gib "$G" --mode none | tag no-pin "pinned load without pinning $G GiB"
+      python3 bench/torch_pinned.py --gib "$G" --mode empty-pin | tag baseline "pinned empty(pin_memory=True) $G GiB"
+      LD_PRELOAD=$LIB python3 bench/torch_pinned.py --gib "$G" --mode empty-pin | tag gpuscatter "pinned empty(pin_memory=True) $G GiB"
+      python3 bench/torch_pinned.py --gib "$G" --mode pin-memory | tag baseline "pinned tensor.pin_memory() $G GiB"
+      LD_PRELOAD=$LIB python3 bench/torch_pinned.py --gib "$G" --mode pin-memory | tag gpuscatter "pinned tensor.pin_memory() $G GiB"
+      # No harm: the load without pinning, with and without the library.
+      LD_PRELOAD=$LIB python3 bench/torch_pinned.py --gib "$G" --mode none | tag gpuscatter "noharm torch load without pinning $G GiB"
+    done ;;
+  hostalloc)
+    for i in $(seq "$REPS"); do
+      "$B/scatter" --hostalloc 600 | tag baseline "hostalloc cudaHostAlloc 600 x 4 KiB-128 MiB"
+      LD_PRELOAD=$LIB "$B/scatter" --hostalloc 600 | tag gpuscatter "hostalloc cudaHostAlloc 600 x 4 KiB-128 MiB"
+      "$B/scatter" --driver-alloc 600 | tag baseline "hostalloc cuMemAllocHost 600 x 64 KiB-4 MiB"
+      LD_PRELOAD=$LIB "$B/scatter" --driver-alloc 600 | tag gpuscatter "hostalloc cuMemAllocHost 600 x 64 KiB-4 MiB"
+    done ;;
+  loader)
+    for i in $(seq "$REPS"); do
+      python3 bench/torch_loader.py | tag baseline "loader DataLoader(pin_memory=True, 4 workers)"
+      LD_PRELOAD=$LIB python3 bench/torch_loader.py | tag gpuscatter "loader DataLoader(pin_memory=True, 4 workers)"
+      python3 bench/torch_loader.py --no-pin | tag no-pin "loader DataLoader(pin_memory=True, 4 workers)"
     done ;;
   churn)
     for i in $(seq "$REPS"); do

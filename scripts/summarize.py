@@ -10,12 +10,71 @@ runs_path, out, machine = sys.argv[1], sys.argv[2], sys.argv[3]
 runs = [json.loads(l) for l in open(runs_path) if l.strip()]
 med = lambda xs: statistics.median(xs) if xs else float("nan")
 res, rows = {"machine": machine, "workloads": {}}, []
-for w in dict.fromkeys(r["workload"] for r in runs):
+# The load without pinning (torch_pinned.py --mode none, run natively) is
+# the reference of every pinned-load workload and the no-harm baseline.
+no_pin_loads = [r for r in runs if r.get("phase") == "torch-pinned" and r["run"] == "no-pin"]
+for w in dict.fromkeys(r["workload"] for r in runs if not (r.get("phase") == "torch-pinned" and r["run"] == "no-pin")):
     by = {k: [r for r in runs if r["workload"] == w and r["run"] == k]
           for k in dict.fromkeys(r["run"] for r in runs if r["workload"] == w)}
     b, g = by.get("baseline", []), by.get("gpuscatter", [])
     d = {"repetitions": len(g), "failures": sum(r.get("failures", 0) for r in b + g)}
-    if w.startswith("torch"):
+    if w.startswith("noharm"):
+        b = no_pin_loads
+        for k, rs in (("native", b), ("gpuscatter", g)):
+            for f in ("load_s", "copy_gbs", "rss_gib"):
+                d[f"{k}_{f}"] = med([r[f] for r in rs])
+            d[f"{k}_load_s_range"] = [min(r["load_s"] for r in rs), max(r["load_s"] for r in rs)] if rs else []
+        d["load_ratio"] = d["gpuscatter_load_s"] / d["native_load_s"]
+        d["rss_ratio"] = d["gpuscatter_rss_gib"] / d["native_rss_gib"]
+        d["nothing_pinned"] = all(r["pinned"] == 0 for r in g)
+        rows.append(f"| {w}: load | {g[0]['tensors']} | {d['native_load_s']:.2f} s | "
+                    f"{d['gpuscatter_load_s']:.2f} s | {d['load_ratio']:.2f}x |")
+        rows.append(f"| {w}: resident | | {d['native_rss_gib']:.2f} GiB | "
+                    f"{d['gpuscatter_rss_gib']:.2f} GiB | {d['rss_ratio']:.2f}x |")
+    elif w.startswith("pinned"):
+        # Weights loaded into pinned memory (torch_pinned.py): the whole load
+        # against the same load without pinning, copies, resident memory.
+        n = no_pin_loads
+        for k, rs in (("baseline", b), ("gpuscatter", g), ("no_pin", n)):
+            for f in ("load_s", "pin_s", "copy_gbs", "rss_gib"):
+                d[f"{k}_{f}"] = med([r[f] for r in rs])
+            d[f"{k}_load_s_range"] = [min(r["load_s"] for r in rs), max(r["load_s"] for r in rs)] if rs else []
+        d["load_speedup"] = d["baseline_load_s"] / d["gpuscatter_load_s"]
+        d["load_vs_no_pin"] = d["gpuscatter_load_s"] / d["no_pin_load_s"]
+        d["copy_vs_native_pinned"] = d["gpuscatter_copy_gbs"] / d["baseline_copy_gbs"]
+        d["rss_vs_no_pin"] = d["gpuscatter_rss_gib"] / d["no_pin_rss_gib"]
+        d["copies_ok"] = all(r["copies_ok"] for r in b + g + n)
+        d["all_pinned"] = all(r["pinned"] == r["tensors"] for r in b + g)
+        rows.append(f"| {w}: load (no pinning: {d['no_pin_load_s']:.2f} s) | {g[0]['tensors']} | "
+                    f"{d['baseline_load_s']:.2f} s | {d['gpuscatter_load_s']:.2f} s | "
+                    f"{d['load_speedup']:.1f}x; {d['load_vs_no_pin']:.2f}x no pinning |")
+        rows.append(f"| {w}: H2D copies (no pinning: {d['no_pin_copy_gbs']:.1f} GB/s) | | "
+                    f"{d['baseline_copy_gbs']:.1f} GB/s | {d['gpuscatter_copy_gbs']:.1f} GB/s | "
+                    f"{d['copy_vs_native_pinned']*100:.1f}% |")
+        rows.append(f"| {w}: resident (no pinning: {d['no_pin_rss_gib']:.2f} GiB) | | "
+                    f"{d['baseline_rss_gib']:.2f} GiB | {d['gpuscatter_rss_gib']:.2f} GiB | "
+                    f"{d['rss_vs_no_pin']:.2f}x no pinning |")
+    elif w.startswith("hostalloc"):
+        for k, rs in (("baseline", b), ("gpuscatter", g)):
+            for f in ("alloc_s", "fill_s", "free_s"):
+                d[f"{k}_{f}"] = med([r[f] for r in rs])
+            d[f"{k}_total_s"] = med([r["alloc_s"] + r["fill_s"] + r["free_s"] for r in rs])
+        d["alloc_speedup"] = d["baseline_alloc_s"] / d["gpuscatter_alloc_s"]
+        d["total_speedup"] = d["baseline_total_s"] / d["gpuscatter_total_s"]
+        rows.append(f"| {w}: allocation calls | {g[0]['allocations']} | {d['baseline_alloc_s']*1e3:.1f} ms | "
+                    f"{d['gpuscatter_alloc_s']*1e3:.1f} ms | {d['alloc_speedup']:.1f}x |")
+        rows.append(f"| {w}: allocate, fill, free | | {d['baseline_total_s']*1e3:.1f} ms | "
+                    f"{d['gpuscatter_total_s']*1e3:.1f} ms | {d['total_speedup']:.1f}x |")
+    elif w.startswith("loader"):
+        n = by.get("no-pin", [])
+        for k, rs in (("baseline", b), ("gpuscatter", g), ("no_pin", n)):
+            d[f"{k}_s"] = med([r["seconds"] for r in rs])
+            d[f"{k}_range"] = [min(r["seconds"] for r in rs), max(r["seconds"] for r in rs)] if rs else []
+        d["checksums_equal"] = len({r["checksum"] for r in b + g + n}) == 1
+        d["speedup"] = d["baseline_s"] / d["gpuscatter_s"]
+        rows.append(f"| {w} (no pinning: {d['no_pin_s']:.2f} s) | {g[0]['batches']} batches | "
+                    f"{d['baseline_s']:.2f} s | {d['gpuscatter_s']:.2f} s | {d['speedup']:.2f}x |")
+    elif w.startswith("torch"):
         n = by.get("no-pin", [])
         for k, rs in (("baseline", b), ("gpuscatter", g), ("no_pin", n)):
             for f in ("load_s", "pin_s", "load_and_pin_s", "copy_gbs"):

@@ -42,3 +42,10 @@ for mode in --hostalloc --driver-alloc; do
   [ "$served" = 40 ] || fail "scatter $mode: $served of 40 pinned allocations served"
 done
 echo "ok: pinned allocations served from the first runtime call (runtime and driver API)"
+# A forked child reads and writes the pinned memory it inherited (natively
+# the runtime's is a shared mapping; ours is the child's own copy: see
+# docs/DESIGN.md, "Pinned allocation").
+GPUSCATTER_BACKEND=sim LD_PRELOAD=$LIB "$B/scatter" --fork >"$WORK/fork.json" || fail "scatter --fork failed"
+grep -q '"child_exit": 0, "child_signal": 0' "$WORK/fork.json" ||
+  fail "pinned memory after fork: $(cat "$WORK/fork.json")"
+echo "ok: a forked child uses the pinned memory it inherited"
