@@ -41,7 +41,7 @@ DEPS_STAMP := $(B)/.deps-build
 TEST_DEPS  := $(B)/.deps-test
 
 .PHONY: all deps test-deps check demo bench bench-malloc stress soak fuzz install uninstall clean
-all: $(B)/libgpuscatter.so $(B)/gpuscatter $(B)/gpuscatter-env
+all: $(B)/libgpuscatter.so $(B)/gpuscatter $(B)/gpuscatter-env $(B)/gpuscatter-report
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -62,6 +62,10 @@ $(B)/libgpuscatter.so: $(LIB_OBJS)
 
 $(B)/gpuscatter-env: tools/gpuscatter-env.c $(CONFIG_SRCS) | $(DEPS_STAMP)
 	$(CC) $(CFLAGS) $(BASE) -o $@ $^
+
+$(B)/gpuscatter-report: scripts/gpuscatter-report
+	@mkdir -p $(B)
+	install -m 755 $< $@
 
 $(B)/gpuscatter: scripts/gpuscatter
 	@mkdir -p $(B)
@@ -154,16 +158,26 @@ install: all
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 755 $(B)/libgpuscatter.so $(DESTDIR)$(LIBDIR)/libgpuscatter.so
 	install -m 755 $(B)/gpuscatter-env $(DESTDIR)$(LIBEXECDIR)/gpuscatter-env
+	install -m 755 $(B)/gpuscatter-report $(DESTDIR)$(LIBEXECDIR)/gpuscatter-report
 	install -m 644 include/gpuscatter.h $(DESTDIR)$(INCLUDEDIR)/gpuscatter.h
 	sed -e 's|@VERSION@|$(VERSION)|' \
 	    -e "s|@RELLIB@|$$(realpath -m --relative-to=$(BINDIR) $(LIBDIR))|" \
 	    -e "s|@RELLIBEXEC@|$$(realpath -m --relative-to=$(BINDIR) $(LIBEXECDIR))|" \
 	    scripts/gpuscatter > $(DESTDIR)$(BINDIR)/gpuscatter
 	chmod 755 $(DESTDIR)$(BINDIR)/gpuscatter
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	@# No Libs: linking with -lgpuscatter would make it the program's
+	@# allocator. Programs reach the API through dlsym (gpuscatter.h).
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' \
+	  'preload=$${libdir}/libgpuscatter.so' '' \
 	  'Name: gpuscatter' 'Description: GPU host-memory registration made nearly free (LD_PRELOAD)' \
-	  'Version: $(VERSION)' 'Libs: -L$${libdir} -lgpuscatter' 'Cflags: -I$${includedir}' \
+	  'Version: $(VERSION)' 'Cflags: -I$${includedir}' \
 	  > $(DESTDIR)$(PKGCONFIGDIR)/gpuscatter.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gpuscatter $(DESTDIR)$(LIBDIR)/libgpuscatter.so \
+	  $(DESTDIR)$(LIBEXECDIR)/gpuscatter-env $(DESTDIR)$(LIBEXECDIR)/gpuscatter-report \
+	  $(DESTDIR)$(INCLUDEDIR)/gpuscatter.h $(DESTDIR)$(PKGCONFIGDIR)/gpuscatter.pc
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:
 	rm -rf $(B)

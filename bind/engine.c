@@ -40,6 +40,14 @@ enum { IDLE_MS = 1000, UNCLAIMED_MS = 60000, PINNED_AHEAD_MS = 5000, TICK_MS = 2
 #define SITE_REGIONS (BIT(REG_SITE) | BIT(REG_SITE_SMALL))
 #define ALL_REGIONS ((1u << REG_N) - 1)
 
+/* What binding did over time, for the statistics' time line: a point at
+ * each backend call, halved (every other point kept) when full. */
+struct timeline {
+  struct bind_point p[BIND_TIMELINE_N];
+  unsigned n, every, skipped;
+  double t0;
+};
+
 static struct {
   pthread_mutex_t lock;
   pthread_cond_t work;
@@ -58,6 +66,7 @@ static struct {
   double seconds;
   bool warned, unbind_warned;
   pid_t owner;              /* the process that started the backend */
+  struct timeline tl;
 } eng = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER, .why = "no runtime call yet" };
 
 static double now(void)
@@ -68,6 +77,42 @@ static double now(void)
 }
 
 static bool live(void) { return __atomic_load_n(&eng.state, __ATOMIC_ACQUIRE) == ENG_LIVE; }
+
+/* After a backend call, outside eng.lock (the counters are read lock-free). */
+static void timeline_note(void)
+{
+  uint64_t c[CTR_N];
+  ctr_sum(c);
+  size_t bound = chunks_bound_bytes();
+  double t = now();
+  pthread_mutex_lock(&eng.lock);
+  struct timeline *tl = &eng.tl;
+  if (tl->every == 0) {
+    tl->every = 1;
+    tl->t0 = t;
+  }
+  if (++tl->skipped >= tl->every) {
+    tl->skipped = 0;
+    if (tl->n == BIND_TIMELINE_N) {
+      for (unsigned i = 0; i < BIND_TIMELINE_N / 2; i++)
+        tl->p[i] = tl->p[2 * i + 1];
+      tl->n = BIND_TIMELINE_N / 2;
+      tl->every *= 2;
+    }
+    tl->p[tl->n++] = (struct bind_point){ (t - tl->t0) * 1e3, bound, eng.reg + eng.unreg,
+                                          c[CTR_HITS] + c[CTR_MISSES] };
+  }
+  pthread_mutex_unlock(&eng.lock);
+}
+
+unsigned bind_timeline(struct bind_point *out, unsigned max)
+{
+  pthread_mutex_lock(&eng.lock);
+  unsigned n = eng.tl.n < max ? eng.tl.n : max;
+  memcpy(out, eng.tl.p, n * sizeof *out);
+  pthread_mutex_unlock(&eng.lock);
+  return n;
+}
 
 /* The backend's error as text: "EFAULT (Bad address)", or the number. */
 static const char *error_text(int rc, char *buf, size_t len)
@@ -110,6 +155,7 @@ static void bind_run(const struct chunk_run *r, bool more, bool ahead)
              "registrations there pass through to the runtime", eng.be.ops->name, r->size,
              (void *)r->base, error_text(rc, e, sizeof e));
   chunks_bound(r, rc == 0, dev, eng.be.device);
+  timeline_note();
   pthread_setcancelstate(old, NULL);
 }
 
@@ -132,6 +178,7 @@ static bool unbind_run(const struct chunk_run *r)
   chunks_unbound(r, rc == 0);
   if (rc == 0)
     pages_unbound(r->base, r->size);
+  timeline_note();
   pthread_setcancelstate(old, NULL);
   return rc == 0;
 }
@@ -333,8 +380,9 @@ static void start(enum flavor f)
       log_warn("cannot start the bind thread; binding when registrations need it");
   }
   __atomic_store_n(&eng.ahead, eng.thread_running ? ahead : 0, __ATOMIC_RELEASE);
-  log_info("%s backend live on device %d (%s binding)", eng.be.ops->name, eng.be.device,
-           cfg_word("GPUSCATTER_BIND", eng.mode));
+  log_info("%s backend live on device %d (%s binding, a window of up to %zu GiB, at most %zu MiB "
+           "pinned)", eng.be.ops->name, eng.be.device, cfg_word("GPUSCATTER_BIND", eng.mode),
+           c->window >> 30, c->max_pinned >> 20);
   __atomic_store_n(&eng.state, ENG_LIVE, __ATOMIC_RELEASE);
   window_use_hugepages();
   if (eng.thread_running)
@@ -472,6 +520,7 @@ void bind_fork(enum fork_phase ph)
   eng.size_registered = 0;
   eng.grow = 0;
   eng.grown = 0;
+  eng.tl = (struct timeline){ .n = 0 };
   eng.reg = eng.unreg = eng.failed = eng.sync_binds = eng.ahead_binds = eng.auto_unbinds = 0;
   eng.seconds = 0;
   if (eng.be.ops && eng.be.ops->live_at_load) {

@@ -63,6 +63,13 @@ struct bind_stats {
 };
 void bind_stats(struct bind_stats *s);
 
+/* The time line: at each backend call, milliseconds since the first, bytes
+ * bound, backend calls and the application's registrations so far (at
+ * most BIND_TIMELINE_N points, evenly thinned). Returns how many. */
+enum { BIND_TIMELINE_N = 128 };
+struct bind_point { double ms; uint64_t bound, calls, app_registrations; };
+unsigned bind_timeline(struct bind_point *out, unsigned max);
+
 /* At load: a backend that needs no runtime (sim) is live from the start
  * (true when it started). */
 bool bind_start_at_load(void);

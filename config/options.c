@@ -248,7 +248,7 @@ const struct cfg *cfg_get(void)
 
 static void put(int fd, const char *s) { io_write_all(fd, s, strlen(s)); }
 
-struct describe_arg { int fd; bool markdown; };
+struct describe_arg { int fd; bool markdown; int width; };
 
 static void describe_one(const struct cfg_option *o, const char *raw, const char *eff,
                          void *argp)
@@ -271,15 +271,18 @@ static void describe_one(const struct cfg_option *o, const char *raw, const char
     snprintf(line, sizeof line, "| `%s` | `%s` | %s | `--%s` | %s |\n", o->name, o->def,
              form, flag, o->meaning);
   } else {
-    snprintf(line, sizeof line, "%-24s default %-6s current %-10s%s  %s\n", o->name, o->def,
-             eff, (raw && *raw) ? " (set)" : "      ", o->meaning);
+    snprintf(line, sizeof line, "%-*s default %-6s current %-10s%s  %s\n", a->width, o->name,
+             o->def, eff, (raw && *raw) ? " (set)" : "      ", o->meaning);
   }
   put(a->fd, line);
 }
 
 void cfg_describe(int fd, bool markdown)
 {
-  struct describe_arg a = { fd, markdown };
+  struct describe_arg a = { fd, markdown, 0 };
+  for (size_t i = 0; i < cfg_noptions; i++) /* the longest name sets the columns */
+    if ((int)strlen(cfg_options[i].name) > a.width)
+      a.width = (int)strlen(cfg_options[i].name);
   struct cfg c;
   if (markdown)
     put(fd, "| Variable | Default | Accepted | Launcher | Meaning |\n"

@@ -7,8 +7,13 @@
 #include "../bind/engine.h"
 #include "../classify/classify.h"
 #include "../config/config.h"
+#include "../config/log.h"
+
+#include <gpuscatter.h>
 
 #include <unistd.h>
+
+extern char *program_invocation_short_name;
 
 static int owner_pid;
 
@@ -22,6 +27,11 @@ __attribute__((constructor(101))) static void preload_load(void)
   /* Here, not at first use: reading the profile takes files and the
    * loader's lock is free. */
   const struct cfg *c = cfg_get();
+  if (c != NULL)
+    log_info("%s %s loaded in %s (pid %d): backend %s, classification %s, pinned allocations %s",
+             "version", GPUSCATTER_VERSION, program_invocation_short_name, owner_pid,
+             cfg_word("GPUSCATTER_BACKEND", c->backend), cfg_word("GPUSCATTER_CLASSIFY", c->classify),
+             cfg_word("GPUSCATTER_HOSTALLOC", c->hostalloc));
   if (c != NULL && classify_init(c))
     route_classify_ready(c);
   /* A backend that needs no runtime (sim) is live from the start, as a

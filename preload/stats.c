@@ -115,10 +115,25 @@ int stats_json(char *buf, size_t len)
   put(&o, "\"classify\": {\"mode\": \"%s\", \"key\": \"%s\", "
       "\"deep_keys\": %llu, \"sites\": %u, \"hot_sites\": %u, "
       "\"deep_sites\": %u, \"learned\": %u, \"from_profile\": %u, \"from_rules\": %u, "
-      "\"demoted\": %u, \"learned_hits\": %llu, \"profile\": \"%s\", \"profile_sites_loaded\": %d}}",
+      "\"demoted\": %u, \"learned_hits\": %llu, \"profile\": \"%s\", \"profile_sites_loaded\": %d}, ",
       cs.mode, cs.key, U(cs.deep_keys), cs.sites, cs.hot, cs.deep,
       cs.learned, cs.loaded, cs.ruled, cs.demoted, U(cs.hits), esc(cs.profile, path, sizeof path),
       cs.profile_sites);
+  struct bind_point tl[BIND_TIMELINE_N];
+  unsigned n = bind_timeline(tl, BIND_TIMELINE_N);
+  put(&o, "\"timeline\": {\"ms\": [");
+  for (unsigned i = 0; i < n; i++)
+    put(&o, "%s%.1f", i ? ", " : "", tl[i].ms);
+  put(&o, "], \"bound_bytes\": [");
+  for (unsigned i = 0; i < n; i++)
+    put(&o, "%s%llu", i ? ", " : "", U(tl[i].bound));
+  put(&o, "], \"backend_calls\": [");
+  for (unsigned i = 0; i < n; i++)
+    put(&o, "%s%llu", i ? ", " : "", U(tl[i].calls));
+  put(&o, "], \"app_registrations\": [");
+  for (unsigned i = 0; i < n; i++)
+    put(&o, "%s%llu", i ? ", " : "", U(tl[i].app_registrations));
+  put(&o, "]}}");
   return (int)o.n;
 }
 
@@ -130,8 +145,10 @@ bool stats_worth_reporting(void)
   bind_stats(&b);
   struct pinned_stats ps;
   pinned_stats(&ps);
+  /* A live backend alone is no reason: under a wrapper (pyenv, conda)
+   * every process of the tree would print an object of zeros. */
   return v[CTR_GPU_ALLOCS] || v[CTR_APP_CALLS] || v[CTR_APP_UNREGISTERS] || b.reg ||
-         ps.served || ps.passed || strcmp(b.backend, "none") != 0;
+         ps.served || ps.passed;
 }
 
 /* Expand %p to the pid; returns whether the path had one. */
@@ -153,7 +170,12 @@ static int expand(const char *in, char *out, size_t len)
 
 void stats_write_at_exit(const char *where, int owner_pid)
 {
-  char json[4096];
+  /* Once per process, from whichever thread exits first: a static buffer
+   * (the time line makes it larger than a small thread stack should hold). */
+  static char json[32768];
+  static bool taken;
+  if (__atomic_exchange_n(&taken, true, __ATOMIC_ACQ_REL))
+    return;
   int n = stats_json(json, sizeof json - 1);
   if (n < 0 || (size_t)n >= sizeof json - 1)
     return;

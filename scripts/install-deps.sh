@@ -9,9 +9,10 @@ if [ "$what" = test ]; then
   # Unit tests, the HIP runtime to bind against, tools the tests run as
   # real workloads under the library.
   pkgs="$pkgs check libamdhip64-dev g++ git python3 libpython3.11-testsuite valgrind bc"
-  # A second project's test suite (NumPy's), a real server, libFuzzer.
+  # A second project's test suite (NumPy's), a real server, libFuzzer,
+  # matplotlib for the report's plots.
   pkgs="$pkgs python3-numpy python3-pytest python3-hypothesis redis-server redis-tools"
-  pkgs="$pkgs clang libclang-rt-dev"
+  pkgs="$pkgs clang libclang-rt-dev python3-matplotlib"
 fi
 missing=""
 for p in $pkgs; do

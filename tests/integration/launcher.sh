@@ -30,6 +30,17 @@ set -e
 [ $rc2 = 2 ] || fail "no command: $rc2"
 [ $rc3 = 2 ] || fail "flag without value: $rc3"
 [ $rc4 = 127 ] || fail "missing program: $rc4"
+# Bad usage: exit 2, what was wrong and a usage line, never a shell error.
+for args in "-v" "--" "-x true" "--frobnicate true" ""; do
+  set +e
+  # shellcheck disable=SC2086
+  "$G" $args 2>"$WORK/err" >/dev/null; rc=$?
+  set -e
+  [ $rc = 2 ] || fail "gpuscatter $args: exit $rc"
+  grep -q '^usage: gpuscatter' "$WORK/err" || fail "gpuscatter $args: no usage line: $(cat "$WORK/err")"
+  grep -q 'line [0-9]\|not found' "$WORK/err" && fail "gpuscatter $args: a shell error: $(cat "$WORK/err")"
+done
+echo "ok: bad usage (-v, --, -x, an unknown flag, nothing) exits 2 with a usage line"
 # A symlink to the launcher still finds the library.
 ln -s "$G" "$WORK/gs"
 [ "$("$WORK/gs" sh -c 'echo $LD_PRELOAD')" = "$LIB" ] || fail "launcher via symlink"
