@@ -14,3 +14,14 @@ GPUSCATTER_BIND=lazy GPUSCATTER_FAULT=bind:1 LD_PRELOAD=$LIB "$E" fail 2>"$WORK/
 GPUSCATTER_BIND=lazy GPUSCATTER_BIND_MAX=4M LD_PRELOAD=$LIB "$E" trim
 GPUSCATTER_MAX_PINNED=48M LD_PRELOAD=$LIB "$E" budget
 echo "ok: engine"
+# A data loader's loop (allocate, register, unregister, free) keeps its unit
+# bound: it is not unbound and bound again every time it empties.
+GPUSCATTER_BACKEND=sim GPUSCATTER_MIN_SIZE=4K GPUSCATTER_STATS=$WORK/churn.json LD_PRELOAD=$LIB \
+  "$B/scatter" --churn 1 >"$WORK/churn.out"
+python3 - "$WORK/churn.json" "$WORK/churn.out" <<'PY' || fail "churn rebinds its unit"
+import json, sys
+s, r = json.load(open(sys.argv[1])), json.loads(open(sys.argv[2]).read())
+regs, binds = r["registrations"], s["backend_calls"]["register"]
+print(f"ok: churn, {regs} registrations in 1 s, {binds} backend registrations")
+sys.exit(0 if r["failures"] == 0 and regs > 100 and binds * 20 < regs else 1)
+PY
