@@ -1,52 +1,79 @@
 #!/bin/sh
-# make demo: the registration workload users run, without and with
-# gpuscatter, on the best backend this machine has.
+# make demo: the registration workloads users run, without and with
+# gpuscatter, on the best backend this machine has, each REPS times
+# (default 3) alternating; medians and ranges.
 #   cuda: an NVIDIA GPU and libcudart.so.13 (or .12); baseline: no library
 #   sim:  anything else; baseline: the library with GPUSCATTER_ARENAS=off,
 #         so both runs pay the same modeled driver cost per call
 set -eu
 cd "$(dirname "$0")/.."
-LIB=$PWD/build/libgpuscatter.so
+LIB=build/libgpuscatter.so
 W=build/scatter
+REPS=${REPS:-3}
 N=${DEMO_N:-4000}
+start=$(date +%s)
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 &&
    ldconfig -p | grep -q 'libcudart.so.1[23]'; then
   backend=cuda; model=${DEMO_MODEL_GIB:-8}
-  baseline() { "$@"; }
+  base_env="GPUSCATTER_DEMO_BASELINE=1"
+  base_pre=""
+  echo "gpuscatter demo on $(nvidia-smi --query-gpu=name --format=csv,noheader | head -1) (cuda backend)"
+  echo "baseline: the same program without gpuscatter"
 else
-  backend=sim; model=${DEMO_MODEL_GIB:-2}
+  backend=sim; model=${DEMO_MODEL_GIB:-1}
   export GPUSCATTER_BACKEND=sim
-  baseline() { GPUSCATTER_ARENAS=off LD_PRELOAD=$LIB "$@"; }
+  base_env="GPUSCATTER_ARENAS=off"
+  base_pre="LD_PRELOAD=$PWD/$LIB"
+  echo "gpuscatter demo: no NVIDIA GPU here, so the SIMULATED runtime (sim backend):"
+  echo "  driver costs come from a cost model measured on an H200 (GPUSCATTER_SIM_* variables),"
+  echo "  memory, allocation and binding are real."
+  echo "baseline: gpuscatter with GPUSCATTER_ARENAS=off (every registration a modeled driver call)"
 fi
-gpuscatter() { LD_PRELOAD=$LIB "$@"; }
-# Buffers this small are GPU-bound by size only when the threshold says so
-# (call-site classification makes it automatic); the scatter workload sets it.
-small="env GPUSCATTER_MIN_SIZE=4K"
+echo "each workload $REPS times, baseline and gpuscatter alternating; medians [ranges]"
+echo
 
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
-run() { # NAME ARGS...
-  name=$1; shift
-  baseline $small $W "$@" >"$out/$name.base"
-  gpuscatter $small $W "$@" >"$out/$name.gs"
-}
-echo "gpuscatter demo: backend $backend ($(uname -n), $(date -u +%Y-%m-%d))"
-run scatter --n "$N"
-run fixed --n "$N" --fixed 65536
-run model --n 0 --model "$model"
-python3 - "$out" "$backend" <<'PY'
-import json, os, sys
-out, backend = sys.argv[1], sys.argv[2]
-print(f"{'workload':<34}{'app regs':>9}{'driver calls':>22}{'register time':>26}{'speedup':>9}")
-print(f"{'':<34}{'':>9}{'baseline':>11}{'gpuscatter':>11}{'baseline':>13}{'gpuscatter':>13}")
-for name, label in (("scatter", "scatter 4 KiB-16 MiB"), ("fixed", "scatter 64 KiB"),
-                    ("model", "model weights")):
-    b = json.loads(open(os.path.join(out, name + ".base")).read().splitlines()[-1])
-    g = json.loads(open(os.path.join(out, name + ".gs")).read().splitlines()[-1])
-    assert b["failures"] == 0 and g["failures"] == 0, (b, g)
-    label = f"{label}, {g['bytes'] / 2**30:.1f} GiB"
-    sp = b["register_s"] / g["register_s"] if g["register_s"] else float("inf")
-    print(f"{label:<34}{g['registrations']:>9}{b['backend_calls']:>11}{g['backend_calls']:>11}"
-          f"{b['register_s'] * 1e3:>10.1f} ms{g['register_s'] * 1e3:>10.1f} ms{sp:>8.1f}x")
-print(f"backend: {backend}" + ("" if backend != "sim" else
-      " (modeled cost: GPUSCATTER_SIM_CALL_US per call, GPUSCATTER_SIM_GIB_MS per GiB)"))
+# Buffers this small are GPU-bound by size only when the threshold says so
+# (call-site classification learns it over runs); the scatter rows set it.
+rows="scatter|GPUSCATTER_MIN_SIZE=4K|--n $N
+fixed|GPUSCATTER_MIN_SIZE=4K|--n $N --fixed 65536
+model||--n 0 --model $model
+pinned||--driver-alloc 300"
+total=$(($(printf '%s\n' "$rows" | wc -l) * REPS * 2)); k=0
+printf '%s\n' "$rows" | while IFS='|' read -r name envs args; do
+  echo "$name: baseline   $base_env $envs ${base_pre:+LD_PRELOAD=$LIB} $W $args" | sed 's/GPUSCATTER_DEMO_BASELINE=1 //; s/  */ /g'
+  echo "$name: gpuscatter $envs LD_PRELOAD=$LIB $W $args" | sed 's/  */ /g'
+  for i in $(seq "$REPS"); do
+    k=$((k + 1)); printf '  [%d/%d] %s baseline, run %d\n' "$k" "$total" "$name" "$i"
+    # shellcheck disable=SC2086
+    env $base_env $envs $base_pre $W $args | tail -1 >>"$out/$name.base"
+    k=$((k + 1)); printf '  [%d/%d] %s gpuscatter, run %d\n' "$k" "$total" "$name" "$i"
+    # shellcheck disable=SC2086
+    env $envs LD_PRELOAD=$PWD/$LIB $W $args | tail -1 >>"$out/$name.gs"
+  done
+done
+python3 - "$out" "$backend" "$(($(date +%s) - start))" <<'PY'
+import json, os, statistics, sys
+out, backend, secs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def load(n, k):
+    return [json.loads(l) for l in open(os.path.join(out, f"{n}.{k}")) if l.strip()]
+def span(xs, f):
+    return f"{f(statistics.median(xs))} [{f(min(xs))}-{f(max(xs))}]"
+ms = lambda x: f"{x * 1e3:.1f}"
+print()
+print(f"{'workload':<32}{'calls':>7}  {'baseline (ms)':<24}{'gpuscatter (ms)':<24}{'speedup':>8}")
+for name, label in (("scatter", "scatter, 4 KiB-16 MiB buffers"), ("fixed", "scatter, 64 KiB buffers"),
+                    ("model", "model weights"), ("pinned", "cuMemAllocHost, 64 KiB-4 MiB")):
+    b, g = load(name, "base"), load(name, "gs")
+    assert all(r["failures"] == 0 for r in b + g), (b, g)
+    key = "alloc_s" if name == "pinned" else "register_s"
+    bt, gt = [r[key] for r in b], [r[key] for r in g]
+    n = g[0].get("registrations", g[0].get("allocations"))
+    sp = statistics.median(bt) / statistics.median(gt) if statistics.median(gt) else float("inf")
+    print(f"{label:<32}{n:>7}  {span(bt, ms):<24}{span(gt, ms):<24}{sp:>7.1f}x")
+print()
+print("calls: registrations (or pinned allocations) the program made; times: the program's whole")
+print("loop of those calls. Backend: " + backend + (" (simulated: driver costs from the cost model, the rest real)"
+      if backend == "sim" else ""))
+print(f"total time {secs // 60} min {secs % 60} s")
 PY

@@ -94,7 +94,9 @@ for w in dict.fromkeys(r["workload"] for r in runs if not (r.get("phase") == "to
     elif w.startswith("churn"):
         d["baseline_per_s"], d["gpuscatter_per_s"] = med([r["per_second"] for r in b]), med([r["per_second"] for r in g])
         d["speedup"] = d["gpuscatter_per_s"] / d["baseline_per_s"]
-        rows.append(f"| {w} (registrations/s) | | {d['baseline_per_s']:.0f}/s | {d['gpuscatter_per_s']:.0f}/s | {d['speedup']:.1f}x |")
+        rng = lambda rs: f"[{min(r['per_second'] for r in rs):.0f}-{max(r['per_second'] for r in rs):.0f}]"
+        rows.append(f"| {w} (registrations/s) | | {d['baseline_per_s']:.0f}/s {rng(b)} | "
+                    f"{d['gpuscatter_per_s']:.0f}/s {rng(g)} | {d['speedup']:.1f}x |")
     else:
         for k, rs in (("baseline", b), ("gpuscatter", g)):
             d[f"{k}_register_s"] = med([r["register_s"] for r in rs])
@@ -102,11 +104,13 @@ for w in dict.fromkeys(r["workload"] for r in runs if not (r.get("phase") == "to
             d[f"{k}_driver_calls"] = med([r["backend_calls"] for r in rs])
         d["registrations"] = g[0]["registrations"]
         d["speedup"] = d["baseline_register_s"] / d["gpuscatter_register_s"]
-        rows.append(f"| {w} | {d['registrations']} | {d['baseline_register_s']*1e3:.2f} ms "
-                    f"({d['baseline_driver_calls']:.0f} calls) | {d['gpuscatter_register_s']*1e3:.2f} ms "
+        rng = lambda rs: (f"[{min(r['register_s'] for r in rs)*1e3:.2f}-"
+                          f"{max(r['register_s'] for r in rs)*1e3:.2f}]") if len(rs) > 1 else ""
+        rows.append(f"| {w} | {d['registrations']} | {d['baseline_register_s']*1e3:.2f} ms {rng(b)} "
+                    f"({d['baseline_driver_calls']:.0f} calls) | {d['gpuscatter_register_s']*1e3:.2f} ms {rng(g)} "
                     f"({d['gpuscatter_driver_calls']:.0f} calls) | {d['speedup']:.0f}x |")
     res["workloads"][w] = d
-md = (f"{machine}; medians of {max(d['repetitions'] for d in res['workloads'].values())} runs each\n\n"
+md = (f"{machine}; medians [ranges] of {max(d['repetitions'] for d in res['workloads'].values())} runs each\n\n"
       "| workload | registrations | baseline | gpuscatter | gpuscatter vs baseline |\n"
       "| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
 os.makedirs(out, exist_ok=True)
