@@ -8,8 +8,10 @@ non_blocking host-to-device copies of every weight. Unpin: unregister each.
 
   python3 torch_offload.py [--gib 8] [--cycles 3] [--no-pin]
 Prints one JSON object."""
-import argparse, json, math, random, time
+import argparse, json, time
 import torch
+
+import weights as model
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--gib", type=float, default=8)
@@ -22,25 +24,14 @@ torch.cuda.init()
 dev = torch.device("cuda")
 torch.zeros(1, device=dev)
 
-rng = random.Random(1234)
-def size():
-    r = rng.random()
-    lo, hi = ((1 << 10, 64 << 10) if r < 0.45 else (1 << 20, 50 << 20) if r < 0.97 else (100 << 20, 400 << 20))
-    return int(math.exp(rng.uniform(math.log(lo), math.log(hi)))) // 2 * 2
-budget, sizes = int(a.gib * 2**30), []
-while sum(sizes) < budget and len(sizes) < 2000:
-    sizes.append(min(size(), budget - sum(sizes)) or 2)
+sizes = model.sizes(a.gib)
 source = torch.ones(512 << 20, dtype=torch.uint8)  # the "file" contents
 
 t0 = time.perf_counter()
 weights = []
 for n in sizes:
     w = torch.empty(n, dtype=torch.uint8)
-    off = 0
-    while off < n:  # read from the file
-        k = min(n - off, source.numel())
-        w[off:off + k].copy_(source[:k])
-        off += k
+    model.fill(w, source)
     weights.append(w)
 load_s = time.perf_counter() - t0
 

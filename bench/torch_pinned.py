@@ -11,8 +11,10 @@ rate). Prints one JSON object: load_s (fill and pinning together), pin_s
 load (anon_huge_gib of it in transparent huge pages), pinned (how many tensors report is_pinned()), copies_ok.
 
   python3 torch_pinned.py [--mode none|empty-pin|pin-memory] [--gib 8]"""
-import argparse, json, math, random, time
+import argparse, json, time
 import torch
+
+import weights as model
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--mode", default="empty-pin", choices=["none", "empty-pin", "pin-memory"])
@@ -24,14 +26,7 @@ torch.cuda.init()
 dev = torch.device("cuda")
 torch.zeros(1, device=dev)
 
-rng = random.Random(1234)
-def size():
-    r = rng.random()
-    lo, hi = ((1 << 10, 64 << 10) if r < 0.45 else (1 << 20, 50 << 20) if r < 0.97 else (100 << 20, 400 << 20))
-    return int(math.exp(rng.uniform(math.log(lo), math.log(hi)))) // 2 * 2
-budget, sizes = int(a.gib * 2**30), []
-while sum(sizes) < budget and len(sizes) < 2000:
-    sizes.append(min(size(), budget - sum(sizes)) or 2)
+sizes = model.sizes(a.gib)
 source = torch.ones(512 << 20, dtype=torch.uint8)  # the "file" contents
 
 def rss_gib(key="VmRSS:", path="/proc/self/status"):
@@ -45,11 +40,7 @@ t0 = time.perf_counter()
 weights = []
 for n in sizes:
     w = torch.empty(n, dtype=torch.uint8, pin_memory=(a.mode == "empty-pin"))
-    off = 0
-    while off < n:
-        k = min(n - off, source.numel())
-        w[off:off + k].copy_(source[:k])
-        off += k
+    model.fill(w, source)
     weights.append(w)
 fill_s = time.perf_counter() - t0
 pin_s = 0.0

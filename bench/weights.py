@@ -1,0 +1,29 @@
+"""The weights of a diffusion-like model, shared by the PyTorch benchmarks:
+many small norms and biases (1-64 KiB), a body of 1-50 MiB matrices, a few
+100-400 MiB embeddings; the same sizes every run (seeded)."""
+import math
+import random
+
+
+def sizes(gib):
+    rng = random.Random(1234)
+
+    def one():
+        r = rng.random()
+        lo, hi = ((1 << 10, 64 << 10) if r < 0.45 else (1 << 20, 50 << 20) if r < 0.97
+                  else (100 << 20, 400 << 20))
+        return int(math.exp(rng.uniform(math.log(lo), math.log(hi)))) // 2 * 2
+
+    budget, out = int(gib * 2**30), []
+    while sum(out) < budget and len(out) < 2000:
+        out.append(min(one(), budget - sum(out)) or 2)
+    return out
+
+
+def fill(w, source):
+    """Fill tensor w from the "file" contents, as a loader reads it."""
+    n, off = w.numel(), 0
+    while off < n:
+        k = min(n - off, source.numel())
+        w[off:off + k].copy_(source[:k])
+        off += k
