@@ -53,17 +53,9 @@ rss = rss_gib()
 huge = rss_gib("AnonHugePages:", "/proc/self/smaps_rollup")
 pinned = sum(1 for w in weights if w.is_pinned())
 
-gpu = [torch.empty(n, dtype=torch.uint8, device=dev) for n in sizes]
-torch.cuda.synchronize()
-rates = []
-for c in range(a.cycles):
-    t0 = time.perf_counter()
-    for g, w in zip(gpu, weights):
-        g.copy_(w, non_blocking=True)
-    torch.cuda.synchronize()
-    rates.append(sum(sizes) / (time.perf_counter() - t0) / 1e9)
+copy_gbs, gpu = model.copy_rate(torch, weights, dev, a.cycles)
 ok = all(bool((g[:64].cpu() == 1).all()) and bool((g[-64:].cpu() == 1).all()) for g in gpu[::10])
 print(json.dumps({"phase": "torch-pinned", "mode": a.mode, "tensors": len(sizes), "bytes": sum(sizes),
                   "load_s": load_s, "fill_s": fill_s, "pin_s": pin_s,
-                  "copy_gbs": sorted(rates)[len(rates) // 2], "rss_gib": rss, "rss_before_gib": rss0, "anon_huge_gib": huge,
+                  "copy_gbs": copy_gbs, "rss_gib": rss, "rss_before_gib": rss0, "anon_huge_gib": huge,
                   "pinned": pinned, "copies_ok": ok}))

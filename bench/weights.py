@@ -27,3 +27,19 @@ def fill(w, source):
         k = min(n - off, source.numel())
         w[off:off + k].copy_(source[:k])
         off += k
+
+
+def copy_rate(torch, weights, dev, cycles):
+    """Copy every weight to the GPU (non_blocking), cycles times: the
+    median rate in GB/s, and the GPU copies."""
+    import time
+    gpu = [torch.empty(w.numel(), dtype=w.dtype, device=dev) for w in weights]
+    torch.cuda.synchronize()
+    total, rates = sum(w.numel() * w.element_size() for w in weights), []
+    for _ in range(cycles):
+        t0 = time.perf_counter()
+        for g, w in zip(gpu, weights):
+            g.copy_(w, non_blocking=True)
+        torch.cuda.synchronize()
+        rates.append(total / (time.perf_counter() - t0) / 1e9)
+    return sorted(rates)[len(rates) // 2], gpu
