@@ -67,6 +67,15 @@ static void *ours(const char *symbol)
   return NULL;
 }
 
+/* The driver's answer, with ours put in where we answer the call. */
+static int substitute(int rc, const char *symbol, void **fn)
+{
+  void *mine = rc == 0 && fn && *fn ? ours(symbol) : NULL;
+  if (mine)
+    *fn = mine;
+  return rc;
+}
+
 int driver_entry_point(enum flavor f, const char *real, const char *symbol, void **fn,
                        unsigned version, unsigned long long flags, void *status, bool versioned)
 {
@@ -79,21 +88,14 @@ int driver_entry_point(enum flavor f, const char *real, const char *symbol, void
                                                                                   version, flags, status);
   else
     rc = ((int (*)(const char *, void **, unsigned long long, void *))r)(symbol, fn, flags, status);
-  void *mine = rc == 0 && fn && *fn ? ours(symbol) : NULL;
-  if (mine)
-    *fn = mine;
-  return rc;
+  return substitute(rc, symbol, fn);
 }
 
 GS_EXPORT int cuGetProcAddress(const char *symbol, void **fn, int version, unsigned long long flags)
 {
   int (*r)(const char *, void **, int, unsigned long long) =
     (int (*)(const char *, void **, int, unsigned long long))rt_sym(FLAVOR_CU, "cuGetProcAddress");
-  int rc = r ? r(symbol, fn, version, flags) : flavor(FLAVOR_CU)->err.no_device;
-  void *mine = rc == 0 && fn && *fn ? ours(symbol) : NULL;
-  if (mine)
-    *fn = mine;
-  return rc;
+  return substitute(r ? r(symbol, fn, version, flags) : flavor(FLAVOR_CU)->err.no_device, symbol, fn);
 }
 
 GS_EXPORT int cuGetProcAddress_v2(const char *symbol, void **fn, int version,
@@ -102,9 +104,6 @@ GS_EXPORT int cuGetProcAddress_v2(const char *symbol, void **fn, int version,
   int (*r)(const char *, void **, int, unsigned long long, void *) =
     (int (*)(const char *, void **, int, unsigned long long, void *))rt_sym(FLAVOR_CU,
                                                                            "cuGetProcAddress_v2");
-  int rc = r ? r(symbol, fn, version, flags, status) : flavor(FLAVOR_CU)->err.no_device;
-  void *mine = rc == 0 && fn && *fn ? ours(symbol) : NULL;
-  if (mine)
-    *fn = mine;
-  return rc;
+  return substitute(r ? r(symbol, fn, version, flags, status) : flavor(FLAVOR_CU)->err.no_device,
+                    symbol, fn);
 }
