@@ -250,8 +250,7 @@ int app_get_flags(enum flavor f, unsigned *out, void *p)
   }
   if (q == Q_UNREGISTERED || out == NULL)
     return fail(f, REG_INVALID, 0);
-  *out = q == Q_PINNED ? (r.flags & ~flavor(f)->alloc_dropped) | flavor(f)->alloc_implied
-                       : (r.flags & flavor(f)->flags_keep) | flavor(f)->flags_add;
+  *out = flavor_flags_answer(f, r.flags, q == Q_PINNED);
   return 0;
 }
 

@@ -131,10 +131,7 @@ static int getflags(enum flavor f, unsigned *out, void *p)
   bool alloc;
   if (out == NULL || !known(f, p, &r, &alloc))
     return fail(f, fd->err.invalid);
-  /* CUDA drops portable only from memory it would serve from bound
-   * chunks (measured: flags 1 and 3 read back 2, flags 5 and 7 read 7). */
-  unsigned dropped = (r.flags & ~fd->alloc_serve) ? 0 : fd->alloc_dropped;
-  *out = alloc ? (r.flags & ~dropped) | fd->alloc_implied : (r.flags & fd->flags_keep) | fd->flags_add;
+  *out = flavor_flags_answer(f, r.flags, alloc);
   return 0;
 }
 
