@@ -145,8 +145,7 @@ bool stats_worth_reporting(void)
   bind_stats(&b);
   struct pinned_stats ps;
   pinned_stats(&ps);
-  /* A live backend alone is no reason: under a wrapper (pyenv, conda)
-   * every process of the tree would print an object of zeros. */
+  /* A live backend alone is no reason (sim is live in every process). */
   return v[CTR_GPU_ALLOCS] || v[CTR_APP_CALLS] || v[CTR_APP_UNREGISTERS] || b.reg ||
          ps.served || ps.passed;
 }
@@ -174,13 +173,18 @@ void stats_write_at_exit(const char *where, int owner_pid)
    * (the time line makes it larger than a small thread stack should hold). */
   static char json[32768];
   static bool taken;
-  if (__atomic_exchange_n(&taken, true, __ATOMIC_ACQ_REL))
+  bool to_stderr = strcmp(where, "stderr") == 0 || strcmp(where, "-") == 0;
+  /* On standard error, only processes that did something: under a wrapper
+   * (pyenv, conda) every process of the tree would print zeros. A file
+   * is written as asked. */
+  if ((to_stderr && !stats_worth_reporting()) ||
+      __atomic_exchange_n(&taken, true, __ATOMIC_ACQ_REL))
     return;
   int n = stats_json(json, sizeof json - 1);
   if (n < 0 || (size_t)n >= sizeof json - 1)
     return;
   json[n++] = '\n';
-  if (strcmp(where, "stderr") == 0 || strcmp(where, "-") == 0) {
+  if (to_stderr) {
     if (write(2, json, (size_t)n) < 0) { /* nowhere to report it */ }
     return;
   }
