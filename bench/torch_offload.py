@@ -19,13 +19,8 @@ ap.add_argument("--cycles", type=int, default=3)
 ap.add_argument("--no-pin", action="store_true")
 a = ap.parse_args()
 
-# The runtime is in use before the model loads, as in any application.
-torch.cuda.init()
-dev = torch.device("cuda")
-torch.zeros(1, device=dev)
-
+dev, source = model.cuda_in_use(torch)
 sizes = model.sizes(a.gib)
-source = torch.ones(512 << 20, dtype=torch.uint8)  # the "file" contents
 
 t0 = time.perf_counter()
 weights = []

@@ -22,12 +22,8 @@ ap.add_argument("--gib", type=float, default=8)
 ap.add_argument("--cycles", type=int, default=3)
 a = ap.parse_args()
 
-torch.cuda.init()
-dev = torch.device("cuda")
-torch.zeros(1, device=dev)
-
+dev, source = model.cuda_in_use(torch)
 sizes = model.sizes(a.gib)
-source = torch.ones(512 << 20, dtype=torch.uint8)  # the "file" contents
 
 def rss_gib(key="VmRSS:", path="/proc/self/status"):
     for line in open(path):

@@ -5,6 +5,15 @@ import math
 import random
 
 
+def cuda_in_use(torch):
+    """The runtime in use before the model loads, as in any application:
+    the device, and the "file" the weights are read from."""
+    torch.cuda.init()
+    dev = torch.device("cuda")
+    torch.zeros(1, device=dev)
+    return dev, torch.ones(512 << 20, dtype=torch.uint8)
+
+
 def sizes(gib):
     rng = random.Random(1234)
 

@@ -170,17 +170,24 @@ static int calloc_zero(void)
   return 0;
 }
 
-/* Allocate past the budget (or the window): every allocation succeeds,
- * the excess is ordinary, and the refusals are counted. */
-static int over_limit(const char *what, const char *counter_section, const char *counter)
+/* 64 allocations of 32 MiB, all succeeding: how many landed in the window. */
+static int alloc_64(void **p)
 {
-  void *p[64];
   int inside = 0;
   for (int i = 0; i < 64; i++) {
     p[i] = malloc(32 * MB);
     CHECK(p[i] != NULL, "allocation %d failed", i);
     inside += in_window(p[i]);
   }
+  return inside;
+}
+
+/* Allocate past the budget (or the window): every allocation succeeds,
+ * the excess is ordinary, and the refusals are counted. */
+static int over_limit(const char *what, const char *counter_section, const char *counter)
+{
+  void *p[64];
+  int inside = alloc_64(p);
   uint64_t refused = stat_of(counter_section, counter), fallback = stat_of("allocations", "ordinary_fallback");
   printf("%s: 64 x 32 MiB, %d in the window, %llu refusals, %llu ordinary fallbacks\n", what,
          inside, (unsigned long long)refused, (unsigned long long)fallback);
@@ -196,12 +203,7 @@ static int over_limit(const char *what, const char *counter_section, const char 
 static int within_budget(void)
 {
   void *p[64];
-  int inside = 0;
-  for (int i = 0; i < 64; i++) {
-    p[i] = malloc(32 * MB);
-    CHECK(p[i] != NULL, "allocation %d failed", i);
-    inside += in_window(p[i]);
-  }
+  int inside = alloc_64(p);
   printf("budget: 64 x 32 MiB past a 512 MiB budget, %d in the window, %llu bytes bound\n", inside,
          (unsigned long long)stat_of("chunks", "bound_bytes"));
   CHECK(inside == 64, "%d inside", inside);

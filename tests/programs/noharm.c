@@ -58,10 +58,23 @@ static int weights(char **p, size_t *sz, int max, size_t total)
   return n;
 }
 
+static int (*reg)(void *, size_t, unsigned);
+static int (*unreg)(void *);
+
+/* Each buffer registered, then each unregistered, as a loader pins its
+ * weights and lets them go. */
+static void register_all(char **p, size_t *sz, int n)
+{
+  for (int i = 0; i < n; i++)
+    CHECK(reg(p[i], sz[i], 0) == 0, "register");
+  for (int i = 0; i < n; i++)
+    CHECK(unreg(p[i]) == 0, "unregister");
+}
+
 int main(int argc, char **argv)
 {
-  int (*reg)(void *, size_t, unsigned) = (int (*)(void *, size_t, unsigned))dlsym(RTLD_DEFAULT, "cudaHostRegister");
-  int (*unreg)(void *) = (int (*)(void *))dlsym(RTLD_DEFAULT, "cudaHostUnregister");
+  reg = (int (*)(void *, size_t, unsigned))dlsym(RTLD_DEFAULT, "cudaHostRegister");
+  unreg = (int (*)(void *))dlsym(RTLD_DEFAULT, "cudaHostUnregister");
   CHECK(reg && unreg, "no runtime calls (preload gpuscatter with the sim backend)");
   const char *m = argc > 1 ? argv[1] : "";
   double amount = argc > 2 ? atof(argv[2]) : 1;
@@ -88,19 +101,14 @@ int main(int argc, char **argv)
     size_t total = (size_t)(amount * 1024) * MB, before = rss();
     int n = weights(p, sz, MAXN, total);
     size_t peak = rss();
-    if (doreg) {
-      for (int i = 0; i < n; i++)
-        CHECK(reg(p[i], sz[i], 0) == 0, "register");
-      for (int i = 0; i < n; i++)
-        CHECK(unreg(p[i]) == 0, "unregister");
-    }
+    if (doreg)
+      register_all(p, sz, n);
     for (int i = 0; i < n; i++)
       free(p[i]);
     double t0 = now();
     size_t r = rss();
-    /* Small pieces churn meanwhile, as a program goes on running. */
-    /* The small pieces are ordinary memory, under jemalloc's own 10 s
-     * decay: 16 MiB of slack for them. */
+    /* Small pieces churn meanwhile, as a program goes on running; they are
+     * ordinary memory, under jemalloc's own 10 s decay: 16 MiB of slack. */
     size_t limit = before + total * 3 / 100 + 16 * MB;
     while (now() - t0 < 8 && r > limit) {
       free(malloc(300 << 10));
@@ -116,10 +124,7 @@ int main(int argc, char **argv)
   if (!strcmp(m, "pressure")) {
     size_t total = (size_t)amount * MB;
     int n = weights(p, sz, MAXN, total);
-    for (int i = 0; i < n; i++)
-      CHECK(reg(p[i], sz[i], 0) == 0, "register");
-    for (int i = 0; i < n; i++)
-      CHECK(unreg(p[i]) == 0, "unregister");
+    register_all(p, sz, n);
     for (int i = 0; i < n; i++)
       free(p[i]);
     usleep(1500000); /* the engine's idle delay and a tick */
