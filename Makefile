@@ -80,7 +80,8 @@ TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_ar
 	$(B)/tests/check_classify \
 	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check $(B)/tests/engine_check \
 	$(B)/tests/conformance $(B)/tests/amdgpu_check $(B)/tests/drm_rules $(B)/tests/fakedrm.so \
-	$(B)/tests/sites_check $(B)/tests/libsiterule.so $(B)/tests/races $(B)/tests/noharm \
+	$(B)/tests/sites_check $(B)/tests/libsiterule.so $(B)/tests/races $(B)/tests/libctorwait.so \
+	$(B)/tests/noharm \
 	$(FUZZ_BINS)
 
 # The config module has no allocator in it: test it under ASan and UBSan.
@@ -197,6 +198,11 @@ $(B)/tests/drm_rules: tests/programs/drm_rules.c | $(TEST_DEPS)
 $(B)/tests/libsiterule.so: tests/programs/siterule.cc | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CFLAGS) -Wall -Wextra -Werror -fPIC -shared -o $@ $^
+
+# A constructor that waits for a thread allocating (races loader).
+$(B)/tests/libctorwait.so: tests/programs/ctorwait.c | $(TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(BASE) -fno-builtin -fPIC -shared -o $@ $^ -lpthread
 
 # Built without the library: what provides the runtime calls is decided at
 # run time (the real runtime, or gpuscatter preloaded).

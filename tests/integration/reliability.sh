@@ -1,7 +1,8 @@
 #!/bin/sh
 # Races, hangs and limits (sim backend): trim and automatic unbinding
 # against registrations, the newest chunk bound twice, thread
-# cancellation, fork while every module's lock is held, a range passed
+# cancellation, fork while every module's lock is held, the dynamic
+# loader's lock (dlopen constructors, fork during dlopen), a range passed
 # through to the runtime, a forked child of the simulated runtime; the
 # window and budget sized from RLIMIT_AS and the memory cgroup; messages
 # for odd settings. Longer runs: make soak (RACE_SECONDS).
@@ -17,6 +18,12 @@ GPUSCATTER_BIND=lazy GPUSCATTER_SIM_GIB_MS=20000 GPUSCATTER_SIM_HUGE_GIB_MS=2000
   fail "cancellation"
 GPUSCATTER_SITES=races GPUSCATTER_MIN_SIZE=128K pre "$R" forks "${FORKS:-100}" || fail "fork with locks held"
 GPUSCATTER_CHUNK_SIZE=4M pre "$R" passed || fail "a range passed through"
+# Nothing on the allocation path waits for the dynamic loader: a
+# constructor (dlopen holds the loader's lock) waits for a thread that
+# places memory, and children forked while threads are inside dlopen and
+# walking the stack all finish.
+pre "$R" loader "$B/tests/libctorwait.so" "$B/tests/libsiterule.so" "${FORKS:-100}" ||
+  fail "the dynamic loader's lock"
 pre "$R" unbind "$((S + 2))" || fail "automatic unbinding against registrations"
 GPUSCATTER_STATS=$WORK/p.json pre "$R" pinned "$S" || fail "pinned allocations"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["pinned_alloc"]; assert d["served"] > 100, d' "$WORK/p.json" ||

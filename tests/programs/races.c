@@ -9,7 +9,10 @@
  *   passed   a sub-range of a range passed through to the runtime
  *   unbind   registrations racing automatic unbinding and purging
  *   pinned   pinned allocations of mixed sizes and calls (runtime and
- *            driver, freed crosswise) against registrations, with forks */
+ *            driver, freed crosswise) against registrations, with forks
+ *   loader   a constructor (inside dlopen) waiting for a thread that places
+ *            memory; fork while other threads are inside dlopen and walk
+ *            the stack for a shared call site (races loader CTORLIB LIB N) */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -20,6 +23,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "stats_json.h"
 
 #define MB ((size_t)1 << 20)
 #define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } } while (0)
@@ -422,6 +427,114 @@ static int pinned_mode(double secs)
   return atomic_load(&wrong) != 0;
 }
 
+/* --- the dynamic loader's lock ----------------------------------------------- */
+
+/* A return address shared by callers that register and callers that do
+ * not: learning keys it by deeper frames, so each allocation from it walks
+ * the stack. */
+static __attribute__((noinline)) void *shared_site(size_t n)
+{
+  void *p = malloc(n);
+  __asm__ volatile("" ::: "memory");
+  return p;
+}
+static __attribute__((noinline)) void *registering_caller(size_t n) { void *p = shared_site(n); __asm__ volatile("" ::: "memory"); return p; }
+static __attribute__((noinline)) void *plain_caller(size_t n) { void *p = shared_site(n); __asm__ volatile("" ::: "memory"); return p; }
+
+static const char *loop_libs[2];
+
+static void *dlopen_loop(void *arg)
+{
+  const char *lib = loop_libs[(long)arg];
+  while (now() < deadline) {
+    void *h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+    CHECK(h, "dlopen %s: %s", lib, dlerror());
+    dlclose(h);
+  }
+  return NULL;
+}
+
+static void *deep_allocator(void *arg)
+{
+  (void)arg;
+  while (now() < deadline) {
+    void *p = registering_caller(8192);
+    if (reg(p, 8192, 0) == 0)
+      unreg(p);
+    free(p);
+    free(plain_caller(8192));
+  }
+  return NULL;
+}
+
+static int loader_mode(const char *ctorlib, const char *lib, int n)
+{
+  /* The runtime is live, and the shared site has been demoted to deeper
+   * frames: it registered, then was freed unregistered many times. */
+  char *p = malloc(8 * MB);
+  CHECK(reg(p, 8 * MB, 0) == 0 && unreg(p) == 0, "register");
+  free(p);
+  for (int i = 0; i < 4; i++) {
+    void *q = registering_caller(8192);
+    CHECK(reg(q, 8192, 0) == 0 && unreg(q) == 0, "register a block from the shared site");
+    free(q);
+  }
+  for (int i = 0; i < 64; i++)
+    free(plain_caller(8192));
+  unsigned long long walked = stats_value("classify", "deep_keys");
+  free(plain_caller(8192));
+  CHECK(stats_value("classify", "deep_keys") > walked,
+        "the shared site is not keyed by deeper frames: %s", stats_text);
+
+  /* (a) The constructor's thread allocates while dlopen holds the lock. */
+  alarm(30);
+  void *h = dlopen(ctorlib, RTLD_NOW | RTLD_LOCAL);
+  CHECK(h, "dlopen %s: %s", ctorlib, dlerror());
+  dlclose(h);
+  alarm(0);
+
+  /* (b) Fork while threads are inside dlopen (one of them in that
+   * constructor) and others walk the stack. */
+  loop_libs[0] = ctorlib, loop_libs[1] = lib;
+  deadline = now() + 3600;
+  pthread_t t[4];
+  for (long i = 0; i < 4; i++)
+    CHECK(pthread_create(&t[i], NULL, i < 2 ? dlopen_loop : deep_allocator, (void *)(i % 2)) == 0,
+          "thread");
+  int hung = 0;
+  for (int i = 0; i < n; i++) {
+    pid_t pid = fork();
+    CHECK(pid >= 0, "fork");
+    if (pid == 0) {
+      alarm(10);
+      for (int k = 0; k < 16; k++) {
+        void *q = k % 2 ? plain_caller(8192) : registering_caller(8192);
+        if (k % 2 == 0)
+          CHECK(reg(q, 8192, 0) == 0 && unreg(q) == 0, "register in the child");
+        free(q);
+      }
+      for (int k = 0; k < NSITES; k++)
+        free(sites[k](5000));
+      void *d = dlopen(lib, RTLD_NOW | RTLD_LOCAL); /* the loader works in the child */
+      CHECK(d, "dlopen in the child: %s", dlerror());
+      exit(0);
+    }
+    int st;
+    CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
+    if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
+      hung++;
+    else
+      CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child %d: status %d", i, st);
+  }
+  deadline = 0;
+  for (int i = 0; i < 4; i++)
+    pthread_join(t[i], NULL);
+  CHECK(hung == 0, "%d of %d children hung", hung, n);
+  printf("loader: a constructor waited for a thread placing memory inside dlopen; %d children "
+         "forked while threads were inside dlopen and walking the stack: all finished\n", n);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   bind_syms();
@@ -463,6 +576,9 @@ int main(int argc, char **argv)
     return forks_mode(argc > 2 ? atoi(argv[2]) : 100);
   if (!strcmp(m, "passed"))
     return passed_mode();
-  fprintf(stderr, "usage: races trim|newest|cancel|forks|passed|unbind [SECONDS|COUNT]\n");
+  if (!strcmp(m, "loader") && argc > 3)
+    return loader_mode(argv[2], argv[3], argc > 4 ? atoi(argv[4]) : 100);
+  fprintf(stderr, "usage: races trim|newest|cancel|forks|passed|unbind|pinned [SECONDS|COUNT]\n"
+                  "       races loader CTORLIB LIB [COUNT]\n");
   return 2;
 }
