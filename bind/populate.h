@@ -5,9 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Make every page of [base, base + size) present and writable, on a few
- * threads when the range is large. Advisory: a kernel without
- * MADV_POPULATE_WRITE leaves it to the registration. */
+/* Make every page of [base, base + size) present and writable, on several
+ * threads when the range is large, keeping its contents. Advisory where
+ * MADV_POPULATE_WRITE does it: a kernel without it leaves it to the
+ * registration. The range must be mapped read-write. */
 void populate(uintptr_t base, size_t size);
 
 #endif
