@@ -204,13 +204,13 @@ static bool same_chunk(enum region r, uint32_t a, uint32_t b)
   return chunks_same_chunk(page_addr(r, a < b ? a : b), 2 * PAGE);
 }
 
-static void make_free(struct region_pages *rp, uint32_t page, uint32_t npages, bool dirty,
-                      uint64_t freed_ms)
+static uint32_t make_free(struct region_pages *rp, uint32_t page, uint32_t npages, bool dirty,
+                          uint64_t freed_ms)
 {
   enum region r = (enum region)(rp - pg.r);
   uint32_t i = node_new(rp);
   if (i == NIL)
-    return; /* out of nodes: the pages are lost to this process, not corrupted */
+    return NIL; /* out of nodes: the pages are lost to this process, not corrupted */
   uint32_t pages_max = (uint32_t)(window_region_size() / PAGE);
   /* Merged boundaries are cleared: inside a block every word is 0, so no
    * stale tag is ever read as a neighbour's. */
@@ -249,6 +249,7 @@ static void make_free(struct region_pages *rp, uint32_t page, uint32_t npages, b
     rp->dirty_bytes += (uint64_t)npages * PAGE;
     dirty_append(rp, i);
   }
+  return i;
 }
 
 /* Pages to skip from page (of a region at base) so that the block's
@@ -401,48 +402,56 @@ static bool block_at(const void *p, enum region *r, uint32_t *page, uint32_t *np
   return true;
 }
 
+/* Give back the dirty free block i, lock held on entry and exit, released
+ * around the madvise (the block is busy meanwhile). Its bytes, or 0 when
+ * its chunk is registered (then it waits for its unit to be unbound). */
+static size_t purge_one(enum region r, struct region_pages *rp, uint32_t i)
+{
+  struct node *n = &rp->nodes[i];
+  uintptr_t a = page_addr(r, n->page);
+  size_t len = (size_t)n->npages * PAGE;
+  if (!chunks_purge_begin(a, len)) {
+    dirty_remove(rp, i);
+    held_push(rp, i);
+    return 0;
+  }
+  uint32_t page = n->page, npages = n->npages;
+  unlink_free(rp, i);
+  tag(rp, page, npages, TAG_USED | TAG_BUSY | npages);
+  n->next = rp->busy; /* busy list, for a fork in the middle */
+  n->prev = NIL;
+  if (rp->busy)
+    rp->nodes[rp->busy].prev = i;
+  rp->busy = i;
+  pthread_mutex_unlock(&rp->lock);
+  madvise((void *)a, len, MADV_DONTNEED);
+  chunks_purge_end(a, len);
+  pthread_mutex_lock(&rp->lock);
+  n = &rp->nodes[i];
+  if (n->prev)
+    rp->nodes[n->prev].next = n->next;
+  else
+    rp->busy = n->next;
+  if (n->next)
+    rp->nodes[n->next].prev = n->prev;
+  node_drop(rp, i);
+  rp->map[page] = rp->map[page + npages - 1] = 0;
+  make_free(rp, page, npages, false, 0);
+  rp->purged_bytes += len;
+  return len;
+}
+
 /* Purge the oldest dirty blocks past their decay, lock held on entry and
- * exit, released around each madvise (the block is busy meanwhile). */
+ * exit. */
 static size_t purge_locked(enum region r, struct region_pages *rp, bool now, size_t max)
 {
   size_t done = 0;
   uint64_t t = now_ms();
   while (rp->dirty_head && (max == 0 || done < max)) {
     uint32_t i = rp->dirty_head;
-    struct node *n = &rp->nodes[i];
-    if (!now && t - n->freed_ms < PAGES_DECAY_MS)
+    if (!now && t - rp->nodes[i].freed_ms < PAGES_DECAY_MS)
       break;
-    uintptr_t a = page_addr(r, n->page);
-    size_t len = (size_t)n->npages * PAGE;
-    if (!chunks_purge_begin(a, len)) {
-      dirty_remove(rp, i); /* registered: wait for its unit to be unbound */
-      held_push(rp, i);
-      continue;
-    }
-    uint32_t page = n->page, npages = n->npages;
-    unlink_free(rp, i);
-    tag(rp, page, npages, TAG_USED | TAG_BUSY | npages);
-    n->next = rp->busy; /* busy list, for a fork in the middle */
-    n->prev = NIL;
-    if (rp->busy)
-      rp->nodes[rp->busy].prev = i;
-    rp->busy = i;
-    pthread_mutex_unlock(&rp->lock);
-    madvise((void *)a, len, MADV_DONTNEED);
-    chunks_purge_end(a, len);
-    pthread_mutex_lock(&rp->lock);
-    n = &rp->nodes[i];
-    if (n->prev)
-      rp->nodes[n->prev].next = n->next;
-    else
-      rp->busy = n->next;
-    if (n->next)
-      rp->nodes[n->next].prev = n->prev;
-    node_drop(rp, i);
-    rp->map[page] = rp->map[page + npages - 1] = 0;
-    make_free(rp, page, npages, false, 0);
-    rp->purged_bytes += len;
-    done += len;
+    done += purge_one(r, rp, i);
   }
   return done;
 }
@@ -465,7 +474,12 @@ bool pages_free(void *p)
     rp->bytes -= (uint64_t)npages * PAGE;
     if (chunks_live((uintptr_t)p, -(long)npages * PAGE))
       __atomic_store_n(&pg.sparse, true, __ATOMIC_RELAXED);
-    make_free(rp, page, npages, true, now_ms());
+    uint32_t i = make_free(rp, page, npages, true, now_ms());
+    /* A large block goes back at once, as jemalloc's own large blocks
+     * (its oversize arena) and glibc's (munmap) do: a program that frees
+     * a model's weights must not keep them resident for a decay. */
+    if (npages >= PAGES_AT_ONCE / PAGE && i != NIL)
+      purge_one(r, rp, i);
     /* Decay on the freeing thread too: a process without a bind thread
      * gives memory back as jemalloc would, on its next frees. */
     purge_locked(r, rp, false, (size_t)64 << 20);

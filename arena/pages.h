@@ -5,8 +5,9 @@
  * every page of its unit, slack included (+10% resident measured on an
  * H200). Here nothing is slack: blocks are packed back to back in address
  * order. Free blocks coalesce and are given back to the system after a
- * decay (PAGES_DECAY_MS), unless their chunk is registered (invariant 2):
- * then when it is unbound. */
+ * decay (PAGES_DECAY_MS; blocks of PAGES_AT_ONCE and more when freed, as
+ * jemalloc's own large blocks), unless their chunk is registered
+ * (invariant 2): then when it is unbound. */
 #ifndef GPUSCATTER_PAGES_H
 #define GPUSCATTER_PAGES_H
 
@@ -17,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { PAGE = 4096, PAGES_DECAY_MS = 1000 };
+enum { PAGE = 4096, PAGES_DECAY_MS = 1000, PAGES_AT_ONCE = 8 << 20 };
 
 /* A block of at least n bytes (a multiple of the page), aligned to align
  * (at least a page), zeroed when zero. NULL when the region is full. */

@@ -1,6 +1,7 @@
 /* Do no harm, seen from a program (GPUSCATTER_BACKEND=sim):
  *   idle GIB          allocate GIB of weight-sized buffers, touch, never
  *                     register: nothing bound, resident memory as allocated
+ *   large GIB         blocks of 8 MiB and more, freed: resident at once
  *   freed GIB reg|no  allocate, maybe register and unregister, free: resident
  *                     memory returns to where it started within seconds
  *   pressure MIB      register and free MIB, then allocate MIB of small
@@ -121,6 +122,30 @@ int main(int argc, char **argv)
     CHECK(r <= limit, "freed memory did not go back within 8 s");
     return 0;
   }
+  if (!strcmp(m, "large")) {
+    /* Blocks of 8 MiB and more go back when freed, with no later call to
+     * drive a decay: as glibc (munmap) and jemalloc (its oversize arena)
+     * give them back. */
+    size_t total = (size_t)(amount * 1024) * MB, before = rss();
+    int n = 0;
+    for (size_t got = 0; got < total && n < MAXN; got += sz[n++]) {
+      sz[n] = (8 + (size_t)(n % 5) * 4) * MB;
+      p[n] = malloc(sz[n]);
+      CHECK(p[n] != NULL, "malloc");
+      memset(p[n], 1, sz[n]);
+    }
+    size_t peak = rss();
+    unsigned long long placed = stats_value("allocations", "gpu_bytes");
+    for (int i = 0; i < n; i++)
+      free(p[i]);
+    size_t r = rss();
+    printf("large: %d blocks of 8-24 MiB, %zu MiB placed, resident +%zu MiB, right after the frees "
+           "+%zu MiB\n", n, (size_t)(placed / MB), (peak - before) / MB,
+           (r > before ? r - before : 0) / MB);
+    CHECK(placed >= total / 2, "too little was placed for the test to mean anything");
+    CHECK(r <= before + 16 * MB, "freed large blocks stayed resident");
+    return 0;
+  }
   if (!strcmp(m, "pressure")) {
     size_t total = (size_t)amount * MB;
     int n = weights(p, sz, MAXN, total);
@@ -137,6 +162,6 @@ int main(int argc, char **argv)
            "resident %zu MiB\n", total / MB, rss() / MB);
     return 0;
   }
-  fprintf(stderr, "usage: noharm idle|freed|pressure AMOUNT [reg|no]\n");
+  fprintf(stderr, "usage: noharm idle|freed|large|pressure AMOUNT [reg|no]\n");
   return 2;
 }
