@@ -1,7 +1,8 @@
 /* Pinned allocations. A served block lives in the pinned region, whose
  * units are bound before a block in them is handed out: grown a step at a
- * time (an eighth of what is in use, 16 to 256 MiB: a program pinning a
- * lot pays a few driver calls, one pinning a little pins little), the
+ * time (an eighth of what is in use, 16 MiB to 1 GiB: a program pinning a
+ * lot pays a few driver calls and faults a step in on several threads,
+ * one pinning a little pins little), the
  * next step bound ahead on the bind thread; each block holds its unit (it
  * cannot be unbound under it). The blocks are page aligned and zeroed, as
  * the runtime's are. Everything the runtime would refuse is passed to it,
@@ -19,7 +20,7 @@
 
 #include <string.h>
 
-enum { STEP_MIN = 16 << 20, STEP_MAX = 256 << 20 };
+enum { STEP_MIN = 16 << 20, STEP_MAX = 1 << 30 };
 
 static struct {
   struct regtable blocks[FAMILY_N];
@@ -89,8 +90,8 @@ static bool served(enum flavor f, const struct cfg *c)
   return c->hostalloc == CFG_HOSTALLOC_ON || flavor(f)->alloc_served;
 }
 
-/* Fresh space comes an eighth of what is in use at a time (16 to 256
- * MiB): few units, and at most about a step bound beyond need. */
+/* Fresh space comes an eighth of what is in use at a time (16 MiB to 1
+ * GiB): few units, and at most about a step bound beyond need. */
 static size_t step_now(void)
 {
   size_t want = __atomic_load_n(&ph.bytes, __ATOMIC_RELAXED) / 8, step = STEP_MIN;
