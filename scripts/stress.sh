@@ -1,12 +1,16 @@
 #!/bin/sh
-# make stress (60 s) and make soak (SOAK=1: 5 minutes of stress plus a longer
-# list of CPython's own tests): the same programs as make check, longer.
+# make stress (60 s) and make soak (SOAK=1: 5 minutes of stress, the races
+# and the server longer, and a longer list of CPython's own tests): the same programs as make check, longer.
 set -eu
 cd "$(dirname "$0")/.."
 # Six configurations: 10 s each is the minute make stress promises.
 export STRESS_SECONDS=${STRESS_SECONDS:-10}
 tests/integration/stress.sh
 [ "${SOAK:-0}" = 1 ] || exit 0
+# The races for a minute each, a thousand forks, and the server loaded
+# thirty times longer.
+RACE_SECONDS=60 FORKS=1000 tests/integration/reliability.sh
+REDIS_REQUESTS=100000 tests/integration/server.sh
 LIB=$PWD/build/libgpuscatter.so
 PY=$(python3 -c 'import sys; print(sys.executable)') # the interpreter, not a pyenv shim
 WORK=$(mktemp -d /tmp/gpuscatter-soak.XXXXXX)
