@@ -130,7 +130,7 @@ static void bind_run(const struct chunk_run *r, bool more, bool ahead)
   int old;
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
   /* The range is chosen, so nothing purges it meanwhile (invariant 2). */
-  populate(r->base, r->size);
+  populate(r->base, r->size, !ahead);
   uintptr_t dev = 0;
   double t0 = now();
   int rc = fault_hit(FAULT_BIND) ? 999 /* cudaErrorUnknown */

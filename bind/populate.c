@@ -4,9 +4,12 @@
  * (same VM, fresh huge pages, ms per GiB on 1/2/4/8/16 threads):
  * MADV_POPULATE_WRITE 136/96/47/97/80 stops scaling at four threads, while
  * writing to each page scales on: 144/103/53/31/21. So a large range is
- * cut into slices of at least 64 MiB, one per thread, up to half the
- * machine's CPUs and eight threads; with four or more, each thread touches
- * its pages, else MADV_POPULATE_WRITE does it. The touch is an atomic
+ * cut into slices of at least 16 MiB (a few ms of work each: a thread
+ * costs tens of microseconds), one per thread, up to half the machine's
+ * CPUs when binding ahead (the application is running beside us) and all
+ * of them, at most sixteen, when the application waits for the range;
+ * with four threads or more each touches its pages, else
+ * MADV_POPULATE_WRITE does it. The touch is an atomic
  * "or 0": a range bound on evidence may already hold the application's
  * data, and a thread of the application may be writing it. Helpers are
  * joined before return (nothing survives a fork or outlives the call) and
@@ -23,7 +26,7 @@
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
-enum { SLICE_MIN = 64 << 20, THREADS_MAX = 8, TOUCH_FROM = 4, HELPER_STACK = 64 << 10 };
+enum { SLICE_MIN = 16 << 20, THREADS_MAX = 16, TOUCH_FROM = 4, HELPER_STACK = 64 << 10 };
 
 struct slice { uintptr_t base; size_t size; bool touch; };
 
@@ -39,11 +42,11 @@ static void *fault_in(void *arg)
   return NULL;
 }
 
-static unsigned threads_for(size_t size)
+static unsigned threads_for(size_t size, bool waited_for)
 {
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   size_t n = size / SLICE_MIN;
-  size_t most = cpus > 1 ? (size_t)cpus / 2 : 1;
+  size_t most = cpus > 1 ? (size_t)(waited_for ? cpus : cpus / 2) : 1;
   if (most > THREADS_MAX)
     most = THREADS_MAX;
   if (n > most)
@@ -51,9 +54,9 @@ static unsigned threads_for(size_t size)
   return n > 1 ? (unsigned)n : 1;
 }
 
-void populate(uintptr_t base, size_t size)
+void populate(uintptr_t base, size_t size, bool waited_for)
 {
-  unsigned threads = threads_for(size);
+  unsigned threads = threads_for(size, waited_for);
   pthread_t t[THREADS_MAX];
   struct slice s[THREADS_MAX];
   unsigned started = 0;
