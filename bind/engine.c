@@ -34,6 +34,7 @@
 
 enum { ENG_IDLE, ENG_STARTING, ENG_LIVE, ENG_OFF };
 enum { IDLE_MS = 1000, UNCLAIMED_MS = 60000, PINNED_AHEAD_MS = 5000, TICK_MS = 250 };
+enum { PIPE_RUN = 256 << 20 };
 
 #define BIT(r) (1u << (r))
 #define SIZE_REGIONS (BIT(REG_SIZE) | BIT(REG_SIZE_SMALL))
@@ -123,14 +124,13 @@ static const char *error_text(int rc, char *buf, size_t len)
   return buf;
 }
 
-/* Backend calls are no cancellation points for the application's thread:
- * cancelled inside one, it would leave its units BINDING for ever. */
-static void bind_run(const struct chunk_run *r, bool more, bool ahead)
+/* Register a chosen run whose pages are present. Backend calls are no
+ * cancellation points for the application's thread: cancelled inside
+ * one, it would leave its units BINDING for ever. */
+static void register_run(const struct chunk_run *r, bool more, bool ahead)
 {
   int old;
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
-  /* The range is chosen, so nothing purges it meanwhile (invariant 2). */
-  populate(r->base, r->size, !ahead);
   uintptr_t dev = 0;
   double t0 = now();
   int rc = fault_hit(FAULT_BIND) ? 999 /* cudaErrorUnknown */
@@ -159,6 +159,40 @@ static void bind_run(const struct chunk_run *r, bool more, bool ahead)
   pthread_setcancelstate(old, NULL);
 }
 
+/* The range is chosen, so nothing purges it meanwhile (invariant 2). */
+static void bind_run(const struct chunk_run *r, bool more, bool ahead)
+{
+  int old;
+  pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+  populate(r->base, r->size, !ahead);
+  pthread_setcancelstate(old, NULL);
+  register_run(r, more, ahead);
+}
+
+/* Binding ahead is a pipeline: the next run is faulted in on helper
+ * threads while this one is registered (the driver call pins pages on one
+ * thread; faulting in scales with threads), so runs ahead are kept to
+ * PIPE_RUN. */
+struct pipe { struct chunk_run r; bool have; };
+
+static void pipe_bind(struct pipe *p, bool (*next)(void *, struct chunk_run *), void *arg)
+{
+  if (p->have)
+    populate(p->r.base, p->r.size, false);
+  while (p->have) {
+    struct chunk_run n;
+    bool more = next(arg, &n);
+    struct populate_job j;
+    if (more)
+      populate_begin(&j, n.base, n.size, false);
+    register_run(&p->r, more, true);
+    if (more)
+      populate_end(&j);
+    p->r = n;
+    p->have = more;
+  }
+}
+
 static bool unbind_run(const struct chunk_run *r)
 {
   int old;
@@ -183,17 +217,23 @@ static bool unbind_run(const struct chunk_run *r)
   return rc == 0;
 }
 
+struct ahead { unsigned mask; bool newest; };
+
+static size_t pipe_run(void) { return eng.bind_max < PIPE_RUN ? eng.bind_max : PIPE_RUN; }
+
+static bool next_ahead(void *arg, struct chunk_run *r)
+{
+  struct ahead *a = arg;
+  return chunks_choose_ahead(a->mask, a->newest, pipe_run(), r);
+}
+
 /* One run ahead, so that the backend knows which call ends the batch. */
 static void bind_ahead(unsigned mask, bool newest)
 {
-  struct chunk_run r, next;
-  bool have = chunks_choose_ahead(mask, newest, eng.bind_max, &r);
-  while (have) {
-    bool more = chunks_choose_ahead(mask, newest, eng.bind_max, &next);
-    bind_run(&r, more, true);
-    r = next;
-    have = more;
-  }
+  struct ahead a = { mask, newest };
+  struct pipe p;
+  p.have = next_ahead(&a, &p.r);
+  pipe_bind(&p, next_ahead, &a);
 }
 
 /* Unbind what qualifies; returns the bytes unbound. */
@@ -213,25 +253,36 @@ static void kick(void);
 
 /* The pinned region grows ahead of need: fresh space carved, left free,
  * and bound here, while the application fills what it has. */
+struct grow { uintptr_t x, end; };
+
+static bool next_grown(void *arg, struct chunk_run *r)
+{
+  struct grow *g = arg;
+  while (g->x < g->end) {
+    enum choose c = chunks_choose(g->x, pipe_run(), r);
+    if (c == CHOOSE_OK) {
+      g->x = r->base + r->size;
+      return true;
+    }
+    struct chunk_info u;
+    if (c != CHOOSE_BUSY || chunks_lookup(g->x, &u) < 0 || u.unit_base + u.unit_size <= g->x)
+      break; /* the budget, or a passed-through registration */
+    g->x = u.unit_base + u.unit_size; /* an allocation bound it first */
+  }
+  g->x = g->end;
+  return false;
+}
+
 static void grow_pinned(size_t size)
 {
   uintptr_t a = pages_grow(REG_PINNED, size);
   if (a == 0)
     return;
   __atomic_store_n(&eng.grown, a, __ATOMIC_RELEASE);
-  for (uintptr_t x = a; x < a + size;) {
-    struct chunk_run r;
-    enum choose c = chunks_choose(x, eng.bind_max, &r);
-    if (c == CHOOSE_OK) {
-      bind_run(&r, false, true);
-      x = r.base + r.size;
-      continue;
-    }
-    struct chunk_info u;
-    if (c != CHOOSE_BUSY || chunks_lookup(x, &u) < 0 || u.unit_base + u.unit_size <= x)
-      return; /* the budget, or a passed-through registration */
-    x = u.unit_base + u.unit_size; /* an allocation bound it first */
-  }
+  struct grow g = { a, a + size };
+  struct pipe p;
+  p.have = next_grown(&g, &p.r);
+  pipe_bind(&p, next_grown, &g);
 }
 
 void bind_grow_pinned(size_t size)

@@ -26,13 +26,12 @@
 #define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
 #endif
 
-enum { SLICE_MIN = 16 << 20, THREADS_MAX = 16, TOUCH_FROM = 4, HELPER_STACK = 64 << 10 };
+enum { SLICE_MIN = 16 << 20, TOUCH_FROM = 4, HELPER_STACK = 64 << 10 };
 
-struct slice { uintptr_t base; size_t size; bool touch; };
 
 static void *fault_in(void *arg)
 {
-  struct slice *s = arg;
+  struct populate_slice *s = arg;
   if (!s->touch) {
     madvise((void *)s->base, s->size, MADV_POPULATE_WRITE);
     return NULL;
@@ -47,41 +46,61 @@ static unsigned threads_for(size_t size, bool waited_for)
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   size_t n = size / SLICE_MIN;
   size_t most = cpus > 1 ? (size_t)(waited_for ? cpus : cpus / 2) : 1;
-  if (most > THREADS_MAX)
-    most = THREADS_MAX;
+  if (most > POPULATE_THREADS_MAX)
+    most = POPULATE_THREADS_MAX;
   if (n > most)
     n = most;
   return n > 1 ? (unsigned)n : 1;
 }
 
-void populate(uintptr_t base, size_t size, bool waited_for)
+/* Slices for every thread but the caller's (slice 0) when caller_works,
+ * else for all of them. */
+static void start(struct populate_job *j, uintptr_t base, size_t size, bool waited_for,
+                  bool caller_works)
 {
   unsigned threads = threads_for(size, waited_for);
-  pthread_t t[THREADS_MAX];
-  struct slice s[THREADS_MAX];
-  unsigned started = 0;
   size_t per = (size / threads + 4095) & ~(size_t)4095;
+  j->n = threads;
+  j->started = 0;
+  j->first = caller_works ? 1 : 0;
   for (unsigned i = 0; i < threads; i++) {
     uintptr_t b = base + (size_t)i * per;
     size_t n = i == threads - 1 ? base + size - b : per;
-    s[i] = (struct slice){ b, n, threads >= TOUCH_FROM };
+    j->s[i] = (struct populate_slice){ b, n, threads >= TOUCH_FROM };
   }
-  if (threads > 1) {
-    pthread_attr_t a;
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_attr_init(&a);
-    pthread_attr_setstacksize(&a, HELPER_STACK);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    for (; started < threads - 1; started++)
-      if (pthread_create(&t[started], &a, fault_in, &s[started + 1]) != 0)
-        break;
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    pthread_attr_destroy(&a);
-  }
-  fault_in(&s[0]);
-  for (unsigned i = started + 1; i < threads; i++)
-    fault_in(&s[i]); /* helpers that could not start: here */
-  for (unsigned i = 0; i < started; i++)
-    pthread_join(t[i], NULL);
+  if (threads <= j->first)
+    return;
+  pthread_attr_t a;
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_attr_init(&a);
+  pthread_attr_setstacksize(&a, HELPER_STACK);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  for (; j->first + j->started < threads; j->started++)
+    if (pthread_create(&j->t[j->started], &a, fault_in, &j->s[j->first + j->started]) != 0)
+      break;
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_attr_destroy(&a);
+}
+
+void populate_begin(struct populate_job *j, uintptr_t base, size_t size, bool waited_for)
+{
+  start(j, base, size, waited_for, false);
+}
+
+void populate_end(struct populate_job *j)
+{
+  for (unsigned i = j->first + j->started; i < j->n; i++)
+    fault_in(&j->s[i]); /* helpers that could not start: here */
+  for (unsigned i = 0; i < j->started; i++)
+    pthread_join(j->t[i], NULL);
+  j->n = j->started = 0;
+}
+
+void populate(uintptr_t base, size_t size, bool waited_for)
+{
+  struct populate_job j;
+  start(&j, base, size, waited_for, true);
+  fault_in(&j.s[0]);
+  populate_end(&j);
 }
