@@ -254,26 +254,17 @@ static void *lock_holder(void *arg)
   return NULL;
 }
 
-static int forks_mode(int n)
+/* Fork n children that each run child(), which leaves; a child that hangs
+ * is killed by alarm() and counted. */
+static int fork_children(int n, void (*child)(void))
 {
-  pthread_t t[6];
-  deadline = now() + 3600;
-  for (long i = 0; i < 6; i++)
-    CHECK(pthread_create(&t[i], NULL, lock_holder, (void *)(i < 3 ? 0L : i - 2)) == 0, "thread");
   int hung = 0;
   for (int i = 0; i < n; i++) {
     pid_t pid = fork();
     CHECK(pid >= 0, "fork");
     if (pid == 0) {
-      alarm(10); /* a child that hangs is killed, and counted */
-      for (int k = 0; k < NSITES; k++)
-        free(sites[k](5000));
-      char *p = malloc(2 * MB);
-      memset(p, 6, 2 * MB);
-      int rc = reg(p, 2 * MB, 0);
-      int rc2 = unreg(p);
-      free(p);
-      exit(rc == 0 && rc2 == 0 ? 0 : 3); /* runs exit handlers, ours included */
+      alarm(10);
+      child();
     }
     int st;
     CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
@@ -282,6 +273,28 @@ static int forks_mode(int n)
     else
       CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child %d: status %d", i, st);
   }
+  return hung;
+}
+
+static void forks_child(void)
+{
+  for (int k = 0; k < NSITES; k++)
+    free(sites[k](5000));
+  char *p = malloc(2 * MB);
+  memset(p, 6, 2 * MB);
+  int rc = reg(p, 2 * MB, 0);
+  int rc2 = unreg(p);
+  free(p);
+  exit(rc == 0 && rc2 == 0 ? 0 : 3); /* runs exit handlers, ours included */
+}
+
+static int forks_mode(int n)
+{
+  pthread_t t[6];
+  deadline = now() + 3600;
+  for (long i = 0; i < 6; i++)
+    CHECK(pthread_create(&t[i], NULL, lock_holder, (void *)(i < 3 ? 0L : i - 2)) == 0, "thread");
+  int hung = fork_children(n, forks_child);
   deadline = 0;
   for (int i = 0; i < 6; i++)
     pthread_join(t[i], NULL);
@@ -472,8 +485,30 @@ static void *deep_allocator(void *arg)
   return NULL;
 }
 
+static bool real_runtime;
+
+static void loader_child(void)
+{
+  for (int k = 0; k < 16; k++) {
+    void *q = k % 2 ? plain_caller(8192) : registering_caller(8192);
+    /* A real runtime must not be called in a forked child (CUDA is not
+     * fork-safe: a lock its other threads held stays held). */
+    if (k % 2 == 0 && !real_runtime)
+      CHECK(reg(q, 8192, 0) == 0 && unreg(q) == 0, "register in the child");
+    free(q);
+  }
+  for (int k = 0; k < NSITES; k++)
+    free(sites[k](5000));
+  /* _exit, and no dlopen: glibc 2.36 resets neither the loader's write
+   * lock nor the exit handlers' lock in a child, and the other threads
+   * take both (dlopen, dlclose of a C++ library): exit or dlopen here can
+   * hang without gpuscatter. */
+  _exit(0);
+}
+
 static int loader_mode(const char *ctorlib, const char *lib, int n)
 {
+  real_runtime = getenv("RACES_RUNTIME") != NULL;
   /* The runtime is live, and the shared site has been demoted to deeper
    * frames: it registered, then was freed unregistered many times. */
   char *p = malloc(8 * MB);
@@ -506,36 +541,7 @@ static int loader_mode(const char *ctorlib, const char *lib, int n)
   for (long i = 0; i < 4; i++)
     CHECK(pthread_create(&t[i], NULL, i < 2 ? dlopen_loop : deep_allocator, (void *)(i % 2)) == 0,
           "thread");
-  int hung = 0;
-  bool real_runtime = getenv("RACES_RUNTIME") != NULL;
-  for (int i = 0; i < n; i++) {
-    pid_t pid = fork();
-    CHECK(pid >= 0, "fork");
-    if (pid == 0) {
-      alarm(10);
-      for (int k = 0; k < 16; k++) {
-        void *q = k % 2 ? plain_caller(8192) : registering_caller(8192);
-        /* A real runtime must not be called in a forked child (CUDA is
-         * not fork-safe: a lock its other threads held stays held). */
-        if (k % 2 == 0 && !real_runtime)
-          CHECK(reg(q, 8192, 0) == 0 && unreg(q) == 0, "register in the child");
-        free(q);
-      }
-      for (int k = 0; k < NSITES; k++)
-        free(sites[k](5000));
-      /* _exit, and no dlopen: glibc 2.36 resets neither the loader's
-       * write lock nor the exit handlers' lock in a child, and the other
-       * threads take both (dlopen, dlclose of a C++ library): exit or
-       * dlopen here can hang without gpuscatter. */
-      _exit(0);
-    }
-    int st;
-    CHECK(waitpid(pid, &st, 0) == pid, "waitpid");
-    if (WIFSIGNALED(st) && WTERMSIG(st) == SIGALRM)
-      hung++;
-    else
-      CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child %d: status %d", i, st);
-  }
+  int hung = fork_children(n, loader_child);
   deadline = 0;
   for (int i = 0; i < 4; i++)
     pthread_join(t[i], NULL);
