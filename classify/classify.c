@@ -128,6 +128,8 @@ static void decide(unsigned h, const uintptr_t *pc, int depth)
       state = SITE_HOT, why = WHY_PROFILE;
     else if (kind == PROFILE_DEEP && cl.deep_ok && depth == 1)
       state = SITE_DEEP, why = WHY_PROFILE;
+    else if (kind == PROFILE_NONE && depth > 1 && profile_inherits(profile_key(mods, offs, 1)))
+      state = SITE_HOT, why = WHY_PROFILE | WHY_INHERITED;
     if (state == SITE_COLD && cl.rules)
       for (int i = 0; i < depth && state == SITE_COLD; i++)
         if (rules_match_pc(mods[i], pc[i]))
@@ -217,6 +219,12 @@ static unsigned site_of(const void *p, size_t n, bool mark, bool *was_registered
 static void learn(unsigned h)
 {
   int st = sites_state(h);
+  if (st == SITE_HOT && (sites_why(h) & WHY_INHERITED)) {
+    /* Placed on its return address's word, and registered: kept. */
+    if (sites_adopt(h))
+      remember(h, PROFILE_HOT);
+    return;
+  }
   if ((st == SITE_NEW || st == SITE_COLD) && sites_missed(h) >= cl.threshold && sites_earned(h)) {
     sites_set(h, SITE_HOT, WHY_LEARNED);
     log_debug("learned a call site (%u)", h);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 enum { MAX_FILE = 1 << 20, MAX_SITES = 4096, SLOTS = 8192, MAX_DEPTH = 16, MAX_NAME = 127 };
+enum { LOADED = 0x80 };     /* in kinds[]: the kind came from the file */
 static const char header[] = "gpuscatter-profile 2\n";
 static const char header_v1[] = "gpuscatter-profile 1\n";
 
@@ -33,6 +34,7 @@ static struct {
   int count;
   char *text;               /* line bodies ("DEPTH MODULE OFFSET ...\n"), then the file */
   size_t len;
+  uint64_t parents[SLOTS];  /* return addresses with a hot deep site below them */
   bool refused;             /* never overwrite a file we would not read */
   bool changed;
 } pf = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -69,7 +71,43 @@ int profile_lookup(uint64_t key)
 {
   bool found;
   unsigned s = slot(key, &found);
-  return found ? __atomic_load_n(&pf.kinds[s], __ATOMIC_ACQUIRE) : PROFILE_NONE;
+  return found ? __atomic_load_n(&pf.kinds[s], __ATOMIC_ACQUIRE) & ~LOADED : PROFILE_NONE;
+}
+
+/* A return address under which a deep site is hot (lock held to add). */
+static void parent_add(uint64_t ra)
+{
+  unsigned s = (unsigned)ra & (SLOTS - 1);
+  for (unsigned i = 0; i < SLOTS; i++, s = (s + 1) & (SLOTS - 1)) {
+    uint64_t k = pf.parents[s];
+    if (k == ra)
+      return;
+    if (k == 0) {
+      __atomic_store_n(&pf.parents[s], ra, __ATOMIC_RELEASE);
+      return;
+    }
+  }
+}
+
+static bool parent_known(uint64_t ra)
+{
+  unsigned s = (unsigned)ra & (SLOTS - 1);
+  for (unsigned i = 0; i < SLOTS; i++, s = (s + 1) & (SLOTS - 1)) {
+    uint64_t k = __atomic_load_n(&pf.parents[s], __ATOMIC_ACQUIRE);
+    if (k == ra)
+      return true;
+    if (k == 0)
+      return false;
+  }
+  return false;
+}
+
+bool profile_inherits(uint64_t ra)
+{
+  bool found;
+  unsigned s = slot(ra, &found);
+  return found && __atomic_load_n(&pf.kinds[s], __ATOMIC_ACQUIRE) == (LOADED | PROFILE_DEEP) &&
+         !parent_known(ra);
 }
 
 /* Add or update a site (lock held); body is its line without the kind. */
@@ -78,7 +116,7 @@ static void put(uint64_t key, int kind, const char *body, size_t n)
   bool found;
   unsigned s = slot(key, &found);
   if (found) {
-    if (pf.kinds[s] != kind) {
+    if ((pf.kinds[s] & ~LOADED) != (kind & ~LOADED)) {
       __atomic_store_n(&pf.kinds[s], (uint8_t)kind, __ATOMIC_RELEASE);
       pf.changed = true;
     }
@@ -97,7 +135,7 @@ static void put(uint64_t key, int kind, const char *body, size_t n)
 
 /* One site line at s (up to end); its length including '\n', or 0 if it is
  * malformed. The key and kind are what was parsed. */
-static size_t parse_line(const char *s, const char *end, uint64_t *key, int *kind)
+static size_t parse_line(const char *s, const char *end, uint64_t *key, int *kind, uint64_t *parent)
 {
   const char *p = s;
   if (end - p < 2 || (p[0] != 'h' && p[0] != 'd') || p[1] != ' ')
@@ -138,6 +176,7 @@ static size_t parse_line(const char *s, const char *end, uint64_t *key, int *kin
   if (p >= end || *p != '\n')
     return 0; /* trailing junk, or a truncated last line */
   *key = profile_key(mods, offs, depth);
+  *parent = depth > 1 && *kind == PROFILE_HOT ? profile_key(mods, offs, 1) : 0;
   return (size_t)(p + 1 - s);
 }
 
@@ -198,10 +237,11 @@ int profile_load(const char *path)
   static uint64_t keys[MAX_SITES];
   static int kinds[MAX_SITES];
   static uint32_t at[MAX_SITES], lens[MAX_SITES];
+  static uint64_t parents[MAX_SITES];
   if ((size_t)got < hl || memcmp(buf, header, hl) != 0)
     bad = "not a gpuscatter profile";
   while (!bad && p < end) {
-    size_t len = n < MAX_SITES - 1 ? parse_line(p, end, &keys[n], &kinds[n]) : 0;
+    size_t len = n < MAX_SITES - 1 ? parse_line(p, end, &keys[n], &kinds[n], &parents[n]) : 0;
     if (n >= MAX_SITES - 1)
       bad = "more than 4095 sites";
     else if (len == 0)
@@ -217,8 +257,11 @@ int profile_load(const char *path)
     return refuse(path, bad);
   }
   pthread_mutex_lock(&pf.lock);
-  for (int i = 0; i < n; i++)
-    put(keys[i], kinds[i], buf + at[i] + 2, lens[i] - 2); /* the body, without "h " */
+  for (int i = 0; i < n; i++) {
+    put(keys[i], kinds[i] | LOADED, buf + at[i] + 2, lens[i] - 2); /* the body, without "h " */
+    if (parents[i])
+      parent_add(parents[i]);
+  }
   pf.changed = false;
   pthread_mutex_unlock(&pf.lock);
   munmap(buf, MAX_FILE + 1);
@@ -244,8 +287,11 @@ void profile_add(uint64_t key, int kind, const char *const *modules, const uint6
   pthread_mutex_lock(&pf.lock);
   if (pf.text == NULL)
     pf.text = map(2 * MAX_FILE);
-  if (pf.text)
+  if (pf.text) {
     put(key, kind, body, (size_t)o);
+    if (kind == PROFILE_HOT && depth > 1)
+      parent_add(profile_key(modules, offsets, 1));
+  }
   pthread_mutex_unlock(&pf.lock);
 }
 
@@ -260,7 +306,7 @@ void profile_save(const char *path)
     size_t n = sizeof header - 1;
     memcpy(out, header, n);
     for (unsigned s = 0; s < SLOTS; s++) {
-      int kind = pf.kinds[s];
+      int kind = pf.kinds[s] & ~LOADED;
       if (pf.keys[s] == 0 || kind == PROFILE_NONE)
         continue;
       const char *body = pf.text + pf.line[s];

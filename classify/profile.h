@@ -34,6 +34,15 @@ int profile_load(const char *path);
  * Lock-free. */
 int profile_lookup(uint64_t key);
 
+/* Whether the deep sites below a return address take its place: the
+ * loaded profile says it is shared (PROFILE_DEEP) and names no hot deep
+ * site below it. That is what a run leaves when every registered block
+ * was allocated before the address was found shared (a model's weights
+ * all loaded, then registered, then temporaries freed): the next run
+ * places what comes from below it until a deep site registers or is
+ * mostly freed unregistered. Lock-free. */
+bool profile_inherits(uint64_t ra);
+
 /* A site learned (or found shared) in this run, saved with the loaded ones. */
 void profile_add(uint64_t key, int kind, const char *const *modules, const uint64_t *offsets,
                  int depth);

@@ -129,6 +129,17 @@ void sites_set(unsigned h, int state, int why)
   __atomic_store_n(&st.v[h - 1].state, (uint8_t)state, __ATOMIC_RELEASE);
 }
 
+bool sites_adopt(unsigned h)
+{
+  if (!h)
+    return false;
+  uint8_t was = __atomic_fetch_and(&st.v[h - 1].why, (uint8_t)~WHY_INHERITED, __ATOMIC_ACQ_REL);
+  if (!(was & WHY_INHERITED))
+    return false;
+  __atomic_or_fetch(&st.v[h - 1].why, (uint8_t)WHY_LEARNED, __ATOMIC_RELAXED);
+  return true;
+}
+
 bool sites_demote(unsigned h, int state)
 {
   uint8_t hot = SITE_HOT;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 enum site_state { SITE_NEW, SITE_COLD, SITE_HOT, SITE_DEEP };
-enum site_why { WHY_RULE = 1, WHY_PROFILE = 2, WHY_LEARNED = 4 };
+enum site_why { WHY_RULE = 1, WHY_PROFILE = 2, WHY_LEARNED = 4, WHY_INHERITED = 8 };
 
 /* Deep keys have the top bit set; return addresses never do. */
 #define SITE_DEEP_KEY (1ull << 63)
@@ -33,6 +33,10 @@ uint64_t sites_key(unsigned h);
 
 int sites_state(unsigned h);
 void sites_set(unsigned h, int state, int why);
+
+/* An inherited site (WHY_INHERITED) that registered becomes learned: true
+ * for the one caller that changed it. */
+bool sites_adopt(unsigned h);
 
 /* HOT to state, by one caller: true for the one that changed it. */
 bool sites_demote(unsigned h, int state);

@@ -68,6 +68,21 @@ echo "$out1" | grep -q "demoted 1" || fail "wrapper: the shared return address w
   fail "wrapper, second run: $out"
 echo "ok: shared wrapper: $out1; then $out"
 
+# PyTorch's order through one allocator function: all weights allocated,
+# then registered, then temporaries freed unregistered. The first run
+# finds the return address shared too late to learn deeper keys; the
+# second places the weights from below it and keeps what registers.
+fresh
+out1=$(LD_PRELOAD=$LIB "$S" loaded 400)
+out=$(LD_PRELOAD=$LIB "$S" loaded 400)
+out3=$(LD_PRELOAD=$LIB "$S" loaded 400)
+echo "$out1" | grep -q "demoted 1" || fail "loaded: the shared return address was not demoted: $out1"
+for o in "$out" "$out3"; do
+  [ "$(pct "$o" "weights placed")" -ge 99 ] && [ "$(pct "$o" "temporaries placed")" -le 1 ] ||
+    fail "loaded, later runs: $out; $out3 (first: $out1)"
+done
+echo "ok: loaded, then registered, through one allocator: $out1; then $out; then $out3"
+
 # Loading before registering: a record must survive 50 other candidate
 # allocations per buffer (with PyTorch, 46 per tensor were measured).
 fresh

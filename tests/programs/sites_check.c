@@ -232,6 +232,34 @@ int main(int argc, char **argv)
            b_in, n, stats_value("classify", "deep_sites"), stats_value("classify", "demoted"));
     return 0;
   }
+  if (strcmp(m, "loaded") == 0) {
+    /* PyTorch's order through one allocator function: every weight
+     * allocated (caller a), then each registered, then temporaries
+     * (caller b) freed unregistered. The first run finds the return
+     * address shared only after the weights were allocated. */
+    char **w = calloc((size_t)n, sizeof *w);
+    CHECK(w, "calloc");
+    int w_in = 0, t_in = 0;
+    for (int i = 0; i < n; i++)
+      w[i] = via_a(4096 + (size_t)(i % 16) * 1024);
+    for (int i = 0; i < n; i++) {
+      w_in += in_window(w[i]);
+      reg(w[i], 4096 + (size_t)(i % 16) * 1024, 0);
+    }
+    for (int i = 0; i < 200; i++) {
+      char *t = via_b(8192);
+      t_in += in_window(t);
+      free(t);
+    }
+    for (int i = 0; i < n; i++) {
+      unreg(w[i]);
+      CHECK(w[i][0] == 'a', "data lost");
+      free(w[i]);
+    }
+    printf("loaded: weights placed %d/%d, temporaries placed %d/200; demoted %llu\n", w_in, n, t_in,
+           stats_value("classify", "demoted"));
+    return 0;
+  }
   if (strcmp(m, "churn") == 0) {
     char **fs = calloc((size_t)n, sizeof *fs);
     size_t *ns = calloc((size_t)n, sizeof *ns);
