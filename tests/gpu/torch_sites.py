@@ -1,11 +1,12 @@
 """ComfyUI's small weights under call-site classification: 2000 CPU tensors
-of 4-64 KiB (below GPUSCATTER_MIN_SIZE), loaded, then each registered with
+of 4-64 KiB (below GPUSCATTER_MIN_SIZE; 256 B-64 KiB with --from-256), loaded, then each registered with
 cudaHostRegister through torch.cuda.cudart(), copied to the GPU and
 checked. Prints one JSON line: the registration phase and, under
 gpuscatter, how many registrations were answered from the arenas."""
 import ctypes
 import json
 import random
+import sys
 import time
 
 import torch
@@ -13,7 +14,8 @@ import torch
 random.seed(1)
 cudart = torch.cuda.cudart()
 torch.zeros(1, device="cuda")  # the runtime is live, as in any real program
-sizes = [random.randint(1024, 16384) for _ in range(2000)]
+lo = 64 if "--from-256" in sys.argv else 1024  # float32 elements
+sizes = [random.randint(lo, 16384) for _ in range(2000)]
 weights = [torch.empty(n, dtype=torch.float32).fill_(i % 7) for i, n in enumerate(sizes)]
 t0 = time.perf_counter()
 for w in weights:
