@@ -254,9 +254,10 @@ static void *lock_holder(void *arg)
   return NULL;
 }
 
-/* Fork n children that each run child(), which leaves; a child that hangs
- * is killed by alarm() and counted. */
-static int fork_children(int n, void (*child)(void))
+/* Fork n children that each run child(), which leaves, while the nt
+ * threads t run; then stop and join them. A child that hangs is killed by
+ * alarm(): any is a failure. */
+static void fork_children(int n, void (*child)(void), pthread_t *t, int nt)
 {
   int hung = 0;
   for (int i = 0; i < n; i++) {
@@ -273,7 +274,10 @@ static int fork_children(int n, void (*child)(void))
     else
       CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child %d: status %d", i, st);
   }
-  return hung;
+  deadline = 0;
+  for (int i = 0; i < nt; i++)
+    pthread_join(t[i], NULL);
+  CHECK(hung == 0, "%d of %d children hung", hung, n);
 }
 
 static void forks_child(void)
@@ -294,11 +298,7 @@ static int forks_mode(int n)
   deadline = now() + 3600;
   for (long i = 0; i < 6; i++)
     CHECK(pthread_create(&t[i], NULL, lock_holder, (void *)(i < 3 ? 0L : i - 2)) == 0, "thread");
-  int hung = fork_children(n, forks_child);
-  deadline = 0;
-  for (int i = 0; i < 6; i++)
-    pthread_join(t[i], NULL);
-  CHECK(hung == 0, "%d of %d children hung", hung, n);
+  fork_children(n, forks_child, t, 6);
   printf("forks: %d children forked while threads held the site table, profile, registration "
          "tables, engine, simulated driver and page allocator locks: all finished\n", n);
   return 0;
@@ -541,11 +541,7 @@ static int loader_mode(const char *ctorlib, const char *lib, int n)
   for (long i = 0; i < 4; i++)
     CHECK(pthread_create(&t[i], NULL, i < 2 ? dlopen_loop : deep_allocator, (void *)(i % 2)) == 0,
           "thread");
-  int hung = fork_children(n, loader_child);
-  deadline = 0;
-  for (int i = 0; i < 4; i++)
-    pthread_join(t[i], NULL);
-  CHECK(hung == 0, "%d of %d children hung", hung, n);
+  fork_children(n, loader_child, t, 4);
   printf("loader: a constructor waited for a thread placing memory inside dlopen; %d children "
          "forked while threads were inside dlopen and walking the stack: all finished\n", n);
   return 0;
