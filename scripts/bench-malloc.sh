@@ -13,7 +13,7 @@ PY=$(python3 -c 'import sys; print(sys.executable)')
 mkdir -p bench/results
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 awk 'BEGIN { srand(7); for (i = 0; i < 100000; i++) printf "%08d line %d\n", int(rand() * 1e8), i }' >"$tmp/sort.in"
-printf 'import json\njson.dumps([{"k": i, "v": [i] * 3} for i in range(200000)])\n' >"$tmp/w.py"
+printf 'import json\njson.dumps([{"k": i, "v": [i] * 3} for i in range(100000)])\n' >"$tmp/w.py"
 ITER=${ITER:-1000000}
 
 # instructions PRELOAD CMD...: total instructions of all threads.
@@ -41,7 +41,7 @@ done
 row "small loop, 1 thread, GPU window" "$B/tests/malloc_loop" small 1 "$ITER" window
 row "mixed loop, 2 threads, GPU window" "$B/tests/malloc_loop" mixed 2 "$ITER" window
 row "sort -n, 100k lines" sort -n "$tmp/sort.in"
-row "python3 json, 200k dicts" "$PY" "$tmp/w.py"
+row "python3 json, 100k dicts" "$PY" "$tmp/w.py"
 # Throughput: wall clock, best of 3, natively (noisy on a shared machine;
 # the instruction counts above are the stable measure).
 tp="" ; TP_ITER=${TP_ITER:-10000000}

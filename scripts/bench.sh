@@ -35,6 +35,6 @@ python3 scripts/summarize.py "$R" "$OUT" "sim backend (modeled: ${GPUSCATTER_SIM
 unset GPUSCATTER_BACKEND GPUSCATTER_MIN_SIZE
 # Instruction counts scale with the iterations: fewer keep make bench
 # within four minutes on two cores (ITER=1000000 for the README's figures).
-ITER=${ITER:-300000} TP_ITER=${TP_ITER:-3000000} scripts/bench-malloc.sh
+ITER=${ITER:-200000} TP_ITER=${TP_ITER:-2000000} scripts/bench-malloc.sh
 scripts/bench-classify.sh
 echo "make bench: $(($(date +%s) - start)) s"
