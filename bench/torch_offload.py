@@ -40,6 +40,13 @@ if not a.no_pin:
             pinned += 1
 pin_s = time.perf_counter() - t0
 
+def rss_gib():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 2**20
+    return 0.0
+
+rss = rss_gib()  # loaded and pinned, before any copy
 copy_gbs, gpu = model.copy_rate(torch, weights, dev, a.cycles)
 ok = all(bool((g[:64].cpu() == 1).all()) for g in gpu[:50])
 
@@ -51,4 +58,4 @@ unpin_s = time.perf_counter() - t0
 print(json.dumps({"phase": "torch-offload", "tensors": len(sizes), "bytes": sum(sizes),
                   "pinned": pinned, "load_s": load_s, "pin_s": pin_s,
                   "load_and_pin_s": load_s + pin_s, "copy_gbs": copy_gbs,
-                  "unpin_s": unpin_s, "copies_ok": ok}))
+                  "unpin_s": unpin_s, "rss_gib": rss, "copies_ok": ok}))

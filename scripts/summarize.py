@@ -77,8 +77,8 @@ for w in dict.fromkeys(r["workload"] for r in runs if not (r.get("phase") == "to
     elif w.startswith("torch"):
         n = by.get("no-pin", [])
         for k, rs in (("baseline", b), ("gpuscatter", g), ("no_pin", n)):
-            for f in ("load_s", "pin_s", "load_and_pin_s", "copy_gbs"):
-                d[f"{k}_{f}"] = med([r[f] for r in rs])
+            for f in ("load_s", "pin_s", "load_and_pin_s", "copy_gbs", "rss_gib"):
+                d[f"{k}_{f}"] = med([r.get(f, 0) for r in rs])
         d["pin_speedup"] = d["baseline_pin_s"] / d["gpuscatter_pin_s"]
         d["load_and_pin_vs_no_pin"] = d["gpuscatter_load_and_pin_s"] / d["no_pin_load_s"]
         d["copy_vs_native_pinned"] = d["gpuscatter_copy_gbs"] / d["baseline_copy_gbs"]
@@ -91,6 +91,10 @@ for w in dict.fromkeys(r["workload"] for r in runs if not (r.get("phase") == "to
         rows.append(f"| {w}: H2D copies (no pinning: {d['no_pin_copy_gbs']:.1f} GB/s) | | "
                     f"{d['baseline_copy_gbs']:.1f} GB/s | {d['gpuscatter_copy_gbs']:.1f} GB/s | "
                     f"{d['copy_vs_native_pinned']*100:.1f}% |")
+        if d["baseline_rss_gib"]:
+            rows.append(f"| {w}: resident (no pinning: {d['no_pin_rss_gib']:.2f} GiB) | | "
+                        f"{d['baseline_rss_gib']:.2f} GiB | {d['gpuscatter_rss_gib']:.2f} GiB | "
+                        f"{d['gpuscatter_rss_gib'] / d['baseline_rss_gib']:.3f}x |")
     elif w.startswith("churn"):
         d["baseline_per_s"], d["gpuscatter_per_s"] = med([r["per_second"] for r in b]), med([r["per_second"] for r in g])
         d["speedup"] = d["gpuscatter_per_s"] / d["baseline_per_s"]
