@@ -172,24 +172,24 @@ static void bind_run(const struct chunk_run *r, bool more, bool ahead)
 /* Binding ahead is a pipeline: the next run is faulted in on helper
  * threads while this one is registered (the driver call pins pages on one
  * thread; faulting in scales with threads), so runs ahead are kept to
- * PIPE_RUN. */
-struct pipe { struct chunk_run r; bool have; };
-
-static void pipe_bind(struct pipe *p, bool (*next)(void *, struct chunk_run *), void *arg)
+ * PIPE_RUN. Choosing one run ahead also tells the backend which call ends
+ * the batch. */
+static void pipe_bind(bool (*next)(void *, struct chunk_run *), void *arg)
 {
-  if (p->have)
-    populate(p->r.base, p->r.size, false);
-  while (p->have) {
-    struct chunk_run n;
+  struct chunk_run r, n;
+  bool have = next(arg, &r);
+  if (have)
+    populate(r.base, r.size, false);
+  while (have) {
     bool more = next(arg, &n);
     struct populate_job j;
     if (more)
       populate_begin(&j, n.base, n.size, false);
-    register_run(&p->r, more, true);
+    register_run(&r, more, true);
     if (more)
       populate_end(&j);
-    p->r = n;
-    p->have = more;
+    r = n;
+    have = more;
   }
 }
 
@@ -227,13 +227,10 @@ static bool next_ahead(void *arg, struct chunk_run *r)
   return chunks_choose_ahead(a->mask, a->newest, pipe_run(), r);
 }
 
-/* One run ahead, so that the backend knows which call ends the batch. */
 static void bind_ahead(unsigned mask, bool newest)
 {
   struct ahead a = { mask, newest };
-  struct pipe p;
-  p.have = next_ahead(&a, &p.r);
-  pipe_bind(&p, next_ahead, &a);
+  pipe_bind(next_ahead, &a);
 }
 
 /* Unbind what qualifies; returns the bytes unbound. */
@@ -280,9 +277,7 @@ static void grow_pinned(size_t size)
     return;
   __atomic_store_n(&eng.grown, a, __ATOMIC_RELEASE);
   struct grow g = { a, a + size };
-  struct pipe p;
-  p.have = next_grown(&g, &p.r);
-  pipe_bind(&p, next_grown, &g);
+  pipe_bind(next_grown, &g);
 }
 
 void bind_grow_pinned(size_t size)

@@ -28,7 +28,6 @@
 
 enum { SLICE_MIN = 16 << 20, TOUCH_FROM = 4, HELPER_STACK = 64 << 10 };
 
-
 static void *fault_in(void *arg)
 {
   struct populate_slice *s = arg;
