@@ -52,12 +52,14 @@ uint64_t profile_key(const char *const *modules, const uint64_t *offsets, int de
   return h ? h : 1;
 }
 
-/* The slot of key: found, or where it goes (SLOTS when full). */
-static unsigned slot(uint64_t key, bool *found)
+/* The slot of key in an open-addressed table of SLOTS keys (0 empty):
+ * found, or where it goes (SLOTS when full). Lock-free: keys are
+ * published last. */
+static unsigned probe(const uint64_t *tab, uint64_t key, bool *found)
 {
   unsigned s = (unsigned)key & (SLOTS - 1);
   for (unsigned i = 0; i < SLOTS; i++, s = (s + 1) & (SLOTS - 1)) {
-    uint64_t k = __atomic_load_n(&pf.keys[s], __ATOMIC_ACQUIRE);
+    uint64_t k = __atomic_load_n(&tab[s], __ATOMIC_ACQUIRE);
     if (k == key || k == 0) {
       *found = k == key;
       return s;
@@ -66,6 +68,8 @@ static unsigned slot(uint64_t key, bool *found)
   *found = false;
   return SLOTS;
 }
+
+static unsigned slot(uint64_t key, bool *found) { return probe(pf.keys, key, found); }
 
 int profile_lookup(uint64_t key)
 {
@@ -77,29 +81,17 @@ int profile_lookup(uint64_t key)
 /* A return address under which a deep site is hot (lock held to add). */
 static void parent_add(uint64_t ra)
 {
-  unsigned s = (unsigned)ra & (SLOTS - 1);
-  for (unsigned i = 0; i < SLOTS; i++, s = (s + 1) & (SLOTS - 1)) {
-    uint64_t k = pf.parents[s];
-    if (k == ra)
-      return;
-    if (k == 0) {
-      __atomic_store_n(&pf.parents[s], ra, __ATOMIC_RELEASE);
-      return;
-    }
-  }
+  bool found;
+  unsigned s = probe(pf.parents, ra, &found);
+  if (!found && s < SLOTS)
+    __atomic_store_n(&pf.parents[s], ra, __ATOMIC_RELEASE);
 }
 
 static bool parent_known(uint64_t ra)
 {
-  unsigned s = (unsigned)ra & (SLOTS - 1);
-  for (unsigned i = 0; i < SLOTS; i++, s = (s + 1) & (SLOTS - 1)) {
-    uint64_t k = __atomic_load_n(&pf.parents[s], __ATOMIC_ACQUIRE);
-    if (k == ra)
-      return true;
-    if (k == 0)
-      return false;
-  }
-  return false;
+  bool found;
+  probe(pf.parents, ra, &found);
+  return found;
 }
 
 bool profile_inherits(uint64_t ra)
