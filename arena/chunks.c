@@ -10,12 +10,12 @@
  * (lock-free, from the hooks) and a choice (under the table lock) settle
  * on one word by compare-and-swap. */
 #include "chunks.h"
+#include "../config/clock.h"
 #include "../config/log.h"
 
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 /* A chunk's state word: the state in the low byte, purges in flight above. */
 #define STATE(w) ((int)((w) & 0xff))
@@ -54,13 +54,6 @@ static struct {
   size_t chunk_size, max_bound, bound_bytes, generation;
   uint64_t budget_refused;
 } ct = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
-
-static uint64_t now_ms(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-  return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
 
 static uintptr_t align_up(uintptr_t a, size_t al) { return (a + al - 1) & ~(uintptr_t)(al - 1); }
 
@@ -328,7 +321,7 @@ void chunks_release(uintptr_t a)
   if (c != NULL) {
     struct chunk *u = &t->v[c->unit];
     if (u->refs > 0 && --u->refs == 0)
-      u->idle_ms = now_ms();
+      u->idle_ms = clock_ms();
   }
   pthread_mutex_unlock(&ct.lock);
 }
@@ -479,7 +472,7 @@ void chunks_bound(const struct chunk_run *r, bool ok, uintptr_t dev, int device)
   u->device = ok ? device : -1;
   u->refs = 0;
   u->claimed = false;
-  u->idle_ms = now_ms();
+  u->idle_ms = clock_ms();
   if (!ok)
     ct.bound_bytes -= r->size;
   pthread_cond_broadcast(&ct.changed);
@@ -490,7 +483,7 @@ bool chunks_take_idle(uintptr_t *cursor, unsigned region_mask, unsigned claimed_
                       unsigned unclaimed_ms, struct chunk_run *r)
 {
   bool found = false;
-  uint64_t t_now = now_ms();
+  uint64_t t_now = clock_ms();
   pthread_mutex_lock(&ct.lock);
   for (enum region g = 0; g < REG_N && !found; g++) {
     struct region_tab *t = &ct.r[g];
@@ -539,7 +532,7 @@ void chunks_unbound(const struct chunk_run *r, bool ok)
   if (ok)
     ct.bound_bytes -= r->size;
   else
-    t->v[r->first].idle_ms = now_ms(); /* try again later, not at once */
+    t->v[r->first].idle_ms = clock_ms(); /* try again later, not at once */
   pthread_cond_broadcast(&ct.changed);
   pthread_mutex_unlock(&ct.lock);
 }

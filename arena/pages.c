@@ -9,11 +9,11 @@
  * lock released. Lock order: pages, then the chunk table's carve lock. */
 #include "pages.h"
 #include "chunks.h"
+#include "../config/clock.h"
 
 #include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 /* Map words. 0: no boundary here. */
 enum { TAG_USED = 1u << 31, TAG_FREE = 1u << 30, TAG_BUSY = 1u << 29, TAG_MASK = 0x1fffffffu };
@@ -45,13 +45,6 @@ static struct {
   .r = { { .lock = PTHREAD_MUTEX_INITIALIZER }, { .lock = PTHREAD_MUTEX_INITIALIZER },
          { .lock = PTHREAD_MUTEX_INITIALIZER } },
 };
-
-static uint64_t now_ms(void)
-{
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
-  return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
 
 static uintptr_t page_addr(enum region r, uint32_t page)
 {
@@ -446,7 +439,7 @@ static size_t purge_one(enum region r, struct region_pages *rp, uint32_t i)
 static size_t purge_locked(enum region r, struct region_pages *rp, bool now, size_t max)
 {
   size_t done = 0;
-  uint64_t t = now_ms();
+  uint64_t t = clock_ms();
   while (rp->dirty_head && (max == 0 || done < max)) {
     uint32_t i = rp->dirty_head;
     if (!now && t - rp->nodes[i].freed_ms < PAGES_DECAY_MS)
@@ -474,7 +467,7 @@ bool pages_free(void *p)
     rp->bytes -= (uint64_t)npages * PAGE;
     if (chunks_live((uintptr_t)p, -(long)npages * PAGE))
       __atomic_store_n(&pg.sparse, true, __ATOMIC_RELAXED);
-    uint32_t i = make_free(rp, page, npages, true, now_ms());
+    uint32_t i = make_free(rp, page, npages, true, clock_ms());
     /* A large block goes back at once, as jemalloc's own large blocks
      * (its oversize arena) and glibc's (munmap) do: a program that frees
      * a model's weights must not keep them resident for a decay. */
@@ -522,7 +515,7 @@ bool pages_resize(void *p, size_t n)
     if (want < npages) {
       tag(rp, page, npages, 0);
       tag(rp, page, want, TAG_USED | want);
-      make_free(rp, page + want, npages - want, true, now_ms());
+      make_free(rp, page + want, npages - want, true, clock_ms());
       rp->bytes -= (uint64_t)(npages - want) * PAGE;
       chunks_live((uintptr_t)p, -(long)(npages - want) * PAGE);
     }
