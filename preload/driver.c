@@ -79,7 +79,7 @@ static int substitute(int rc, const char *symbol, void **fn)
 int driver_entry_point(enum flavor f, const char *real, const char *symbol, void **fn,
                        unsigned version, unsigned long long flags, void *status, bool versioned)
 {
-  void *r = rt_sym(f, real);
+  void *r = rt_sym_cached(f, real);
   int rc;
   if (r == NULL)
     return flavor(f)->err.no_device;
@@ -94,7 +94,8 @@ int driver_entry_point(enum flavor f, const char *real, const char *symbol, void
 GS_EXPORT int cuGetProcAddress(const char *symbol, void **fn, int version, unsigned long long flags)
 {
   int (*r)(const char *, void **, int, unsigned long long) =
-    (int (*)(const char *, void **, int, unsigned long long))rt_sym(FLAVOR_CU, "cuGetProcAddress");
+    (int (*)(const char *, void **, int, unsigned long long))rt_sym_cached(FLAVOR_CU,
+                                                                          "cuGetProcAddress");
   return substitute(r ? r(symbol, fn, version, flags) : flavor(FLAVOR_CU)->err.no_device, symbol, fn);
 }
 
@@ -102,8 +103,8 @@ GS_EXPORT int cuGetProcAddress_v2(const char *symbol, void **fn, int version,
                                   unsigned long long flags, void *status)
 {
   int (*r)(const char *, void **, int, unsigned long long, void *) =
-    (int (*)(const char *, void **, int, unsigned long long, void *))rt_sym(FLAVOR_CU,
-                                                                           "cuGetProcAddress_v2");
+    (int (*)(const char *, void **, int, unsigned long long, void *))rt_sym_cached(
+      FLAVOR_CU, "cuGetProcAddress_v2");
   return substitute(r ? r(symbol, fn, version, flags, status) : flavor(FLAVOR_CU)->err.no_device,
                     symbol, fn);
 }

@@ -29,33 +29,6 @@ static struct {
   uint64_t served, passed, bytes, count;
 } ph = { .blocks = { REGTABLE_INIT, REGTABLE_INIT } };
 
-/* The runtime's own function of that name (the simulated runtime's
- * allocation calls under sim). Looked up once per name. */
-static void *real_fn(enum flavor f, const char *name)
-{
-  static struct { const char *name; void *fn; } cache[16];
-  for (int i = 0; i < 16; i++) {
-    const char *n = __atomic_load_n(&cache[i].name, __ATOMIC_ACQUIRE);
-    if (n == name) {
-      void *fn = __atomic_load_n(&cache[i].fn, __ATOMIC_ACQUIRE);
-      if (fn)
-        return fn;
-      break;
-    }
-    if (n == NULL) {
-      void *fn = rt_sym(f, name);
-      if (fn == NULL)
-        return NULL; /* not loaded yet: looked up again next time */
-      const char *empty = NULL;
-      if (__atomic_compare_exchange_n(&cache[i].name, &empty, name, false, __ATOMIC_ACQ_REL,
-                                      __ATOMIC_ACQUIRE))
-        __atomic_store_n(&cache[i].fn, fn, __ATOMIC_RELEASE);
-      return fn;
-    }
-  }
-  return rt_sym(f, name);
-}
-
 static bool sim(void)
 {
   const struct cfg *c = cfg_get();
@@ -68,7 +41,7 @@ static int pass_alloc(enum flavor f, const char *real, bool has_flags, void **pp
   __atomic_add_fetch(&ph.passed, 1, __ATOMIC_RELAXED);
   if (sim())
     return rt_ops(f)->host_alloc(pp, n, flags);
-  void *fn = real_fn(f, real);
+  void *fn = rt_sym_cached(f, real);
   if (fn == NULL)
     return flavor(f)->err.no_device;
   return has_flags ? ((int (*)(void **, size_t, unsigned))fn)(pp, n, flags)
@@ -79,7 +52,7 @@ static int pass_free(enum flavor f, const char *real, void *p)
 {
   if (sim())
     return rt_ops(f)->host_free(p);
-  int (*fn)(void *) = (int (*)(void *))real_fn(f, real);
+  int (*fn)(void *) = (int (*)(void *))rt_sym_cached(f, real);
   return fn ? fn(p) : flavor(f)->err.no_device;
 }
 

@@ -33,6 +33,33 @@ void *rt_sym(enum flavor f, const char *name)
   return NULL;
 }
 
+/* rt_sym for calls made again and again: found once per name (a string
+ * constant: its address is the key), looked up again while not found. */
+void *rt_sym_cached(enum flavor f, const char *name)
+{
+  static struct { const char *name; void *fn; } cache[16];
+  for (int i = 0; i < 16; i++) {
+    const char *n = __atomic_load_n(&cache[i].name, __ATOMIC_ACQUIRE);
+    if (n == name) {
+      void *fn = __atomic_load_n(&cache[i].fn, __ATOMIC_ACQUIRE);
+      if (fn)
+        return fn;
+      break;
+    }
+    if (n == NULL) {
+      void *fn = rt_sym(f, name);
+      if (fn == NULL)
+        return NULL; /* not loaded yet: looked up again next time */
+      const char *empty = NULL;
+      if (__atomic_compare_exchange_n(&cache[i].name, &empty, name, false, __ATOMIC_ACQ_REL,
+                                      __ATOMIC_ACQUIRE))
+        __atomic_store_n(&cache[i].fn, fn, __ATOMIC_RELEASE);
+      return fn;
+    }
+  }
+  return rt_sym(f, name);
+}
+
 static struct rt_ops real_ops[FLAVOR_N];
 
 /* Resolved once per entry; a NULL result is retried (the runtime may be
