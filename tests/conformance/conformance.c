@@ -36,6 +36,10 @@ static struct {
   int (*cu_get_flags)(unsigned *, void *);
   int (*cu_devptr)(unsigned long long *, void *, unsigned);
   int (*set_device)(int);
+  int (*device_count)(int *);
+  int (*malloc_dev)(void **, size_t);
+  int (*memcpy)(void *, const void *, size_t, int);
+  int (*free_dev)(void *);
 } rt;
 
 /* Load the runtime first, as a program linked to it has it; then take
@@ -86,6 +90,11 @@ static void bind(int hip)
     *(void **)&rt.cu_get_flags = sym(cu, "cuMemHostGetFlags");
     *(void **)&rt.cu_devptr = sym(cu, "cuMemHostGetDevicePointer_v2");
   }
+  /* Optional: what the simulated runtime does not have. */
+  snprintf(n, sizeof n, "%sGetDeviceCount", p), *(void **)&rt.device_count = dlsym(RTLD_DEFAULT, n);
+  snprintf(n, sizeof n, "%sMalloc", p), *(void **)&rt.malloc_dev = dlsym(RTLD_DEFAULT, n);
+  snprintf(n, sizeof n, "%sMemcpy", p), *(void **)&rt.memcpy = dlsym(RTLD_DEFAULT, n);
+  snprintf(n, sizeof n, "%sFree", p), *(void **)&rt.free_dev = dlsym(RTLD_DEFAULT, n);
   if (!hip) {
     *(void **)&rt.stream_create = dlsym(RTLD_DEFAULT, "cudaStreamCreate");
     *(void **)&rt.begin_capture = dlsym(RTLD_DEFAULT, "cudaStreamBeginCapture");
@@ -219,6 +228,67 @@ static void pinned_rows(char *heap)
   rt.last();
 }
 
+static char *buf(void);
+
+/* Copy n bytes of p to device dev and back: whether they came back equal
+ * (-1: the copy failed). */
+static int round_trip(int dev, const char *p, size_t n)
+{
+  void *d = NULL;
+  char *back = malloc(n);
+  rt.set_device(dev);
+  int ok = -1;
+  if (back && rt.malloc_dev(&d, n) == 0) {
+    if (rt.memcpy(d, p, n, 1) == 0 && rt.memcpy(back, d, n, 2) == 0)
+      ok = memcmp(back, p, n) == 0;
+    rt.free_dev(d);
+  }
+  free(back);
+  rt.last();
+  return ok;
+}
+
+/* Several GPUs: the device a registration reports is the one current when
+ * the application registered, whatever device binding started on; a
+ * Portable registration copies to every device. */
+static void device_rows(void)
+{
+  int n = 0;
+  if (!rt.device_count || !rt.malloc_dev || !rt.memcpy || !rt.free_dev ||
+      rt.device_count(&n) != 0 || n < 2) {
+    rt.last();
+    ROW("two devices: not available");
+    return;
+  }
+  char *b = buf();
+  rt.set_device(1);
+  int r = rt.reg(b, MB, 1 /* Portable */);
+  struct attr at;
+  memset(&at, 0x55, sizeof at);
+  int ra = rt.attrs(&at, b + 100);
+  ROW("register on device 1 after binding started on 0: %d; attributes %d, device %d, host==p %d",
+      r, ra, at.device, at.hostPointer == b + 100);
+  ROW("Portable registration copied to device 1: %d, device 0: %d", round_trip(1, b, MB),
+      round_trip(0, b, MB));
+  rt.set_device(0);
+  memset(&at, 0x55, sizeof at);
+  ra = rt.attrs(&at, b + 100);
+  ROW("attributes with device 0 current: %d, device %d", ra, at.device);
+  ROW("unregister from device 0: %d", rt.unreg(b));
+  rt.last();
+  void *p = NULL;
+  rt.set_device(1);
+  int h = rt.host_alloc(&p, MB, 0);
+  memset(&at, 0x55, sizeof at);
+  ra = h == 0 ? rt.attrs(&at, p) : -1;
+  ROW("pinned alloc on device 1: %d; attributes %d, device %d", h, ra, at.device);
+  if (h == 0)
+    rt.free_host(p);
+  rt.set_device(0);
+  rt.last();
+  free(b);
+}
+
 /* A fresh GPU-sized buffer for each case: under gpuscatter it lies in the
  * window, like a model weight. */
 static char *buf(void)
@@ -314,6 +384,7 @@ int main(int argc, char **argv)
   munmap(m, pg);
   capture_rows(b);
   pinned_rows(b);
+  device_rows();
   free(a);
   free(b);
   return 0;
