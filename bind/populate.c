@@ -7,7 +7,8 @@
  * cut into slices of at least 16 MiB (a few ms of work each: a thread
  * costs tens of microseconds), one per thread, up to half the machine's
  * CPUs when binding ahead (the application is running beside us) and all
- * of them, at most sixteen, when the application waits for the range;
+ * of them, at most sixteen, when the application waits for the range or
+ * soon will (the pinned region's next step);
  * with four threads or more each touches its pages, else
  * MADV_POPULATE_WRITE does it. The touch is an atomic
  * "or 0": a range bound on evidence may already hold the application's
