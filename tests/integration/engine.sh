@@ -1,6 +1,7 @@
 #!/bin/sh
 # The batch bind engine on the sim backend: coalescing, lazy and async
-# modes, flush, a failing backend (fallback, one warning), trim, budget.
+# modes, flush, a failing backend (fallback, one warning), trim, budget,
+# the pinned region's growth.
 . "$(dirname "$0")/lib.sh"
 E=$B/tests/engine_check
 export GPUSCATTER_BACKEND=sim GPUSCATTER_CHUNK_SIZE=4M GPUSCATTER_MIN_SIZE=1M
@@ -24,4 +25,20 @@ s, r = json.load(open(sys.argv[1])), json.loads(open(sys.argv[2]).read())
 regs, binds = r["registrations"], s["backend_calls"]["register"]
 print(f"ok: churn, {regs} registrations in 1 s, {binds} backend registrations")
 sys.exit(0 if r["failures"] == 0 and regs > 100 and binds * 20 < regs else 1)
+PY
+# Pinned allocations: a program pinning a lot pays a few driver calls (the
+# region grows by half of what is in use), one pinning a little pins little.
+GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=$WORK/pinned.json LD_PRELOAD=$LIB \
+  "$B/scatter" --driver-alloc 600 >"$WORK/pinned.out"
+GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=$WORK/one.json LD_PRELOAD=$LIB \
+  "$B/scatter" --driver-alloc 1 >"$WORK/one.out"
+python3 - "$WORK/pinned.json" "$WORK/pinned.out" "$WORK/one.json" <<'PY' || fail "pinned growth"
+import json, sys
+s, r, one = (json.load(open(f)) if f.endswith("json") else json.loads(open(f).read()) for f in sys.argv[1:])
+calls, bound, used = s["backend_calls"]["register"], s["chunks"]["bound_bytes"], r["bytes"]
+small = one["chunks"]["bound_bytes"]
+print(f"ok: {used >> 20} MiB in 600 pinned allocations: {calls} backend registrations, "
+      f"{bound >> 20} MiB bound; one allocation binds {small >> 20} MiB")
+sys.exit(0 if r["failures"] == 0 and s["pinned_alloc"]["served"] == 600 and calls <= 16
+         and bound <= used * 1.5 + (64 << 20) and small <= 16 << 20 else 1)
 PY
