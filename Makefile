@@ -212,3 +212,5 @@ $(B)/tests/conformance: tests/conformance/conformance.c | $(TEST_DEPS)
 
 $(B)/scatter: bench/scatter.c | $(TEST_DEPS)
 	$(CC) $(CFLAGS) $(BASE) -o $@ $^ -ldl -lm
+$(B)/reg_layout: bench/reg_layout.c | $(TEST_DEPS)
+	$(CC) $(CFLAGS) $(BASE) -o $@ $^ -ldl

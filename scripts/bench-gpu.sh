@@ -2,7 +2,7 @@
 # Every GPU scenario, natively and under gpuscatter, alternating, REPS runs
 # each (default 5), medians and ratios: JSON, a markdown table, and plots
 # where matplotlib is installed. Needs an NVIDIA GPU (and PyTorch for the
-# torch scenario).   scripts/bench-gpu.sh [OUT [scatter|torch|churn ...]]
+# torch scenario).   scripts/bench-gpu.sh [OUT [scatter|torch|churn|pinned|hostalloc|loader|layout ...]]
 set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:-bench/results/gpu}; [ $# -gt 0 ] && shift
@@ -59,6 +59,17 @@ for s in $SCENARIOS; do case $s in
       python3 bench/torch_loader.py | tag baseline "loader DataLoader(pin_memory=True, 4 workers)"
       LD_PRELOAD=$LIB python3 bench/torch_loader.py | tag gpuscatter "loader DataLoader(pin_memory=True, 4 workers)"
       python3 bench/torch_loader.py --no-pin | tag no-pin "loader DataLoader(pin_memory=True, 4 workers)"
+    done ;;
+  layout)
+    # What the driver charges for small registrations by where the buffers
+    # lie (a first run's registrations pass through): glibc's layout,
+    # page-aligned ones, gpuscatter's and jemalloc's alone.
+    [ -x "$B/reg_layout" ] || make -s build/reg_layout
+    JE=$(ls "$B/libjemalloc.so.2" /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 2>/dev/null | head -1 || true)
+    for i in $(seq "$REPS"); do
+      for m in malloc packed pages gaps; do "$B/reg_layout" $m | tag baseline "layout $m"; done
+      GPUSCATTER_PROFILE=off LD_PRELOAD=$LIB "$B/reg_layout" malloc | tag gpuscatter "layout malloc"
+      [ -z "$JE" ] || LD_PRELOAD=$JE "$B/reg_layout" malloc | tag jemalloc "layout malloc"
     done ;;
   churn)
     for i in $(seq "$REPS"); do

@@ -95,6 +95,19 @@ for w in dict.fromkeys(r["workload"] for r in runs if not (r.get("phase") == "to
             rows.append(f"| {w}: resident (no pinning: {d['no_pin_rss_gib']:.2f} GiB) | | "
                         f"{d['baseline_rss_gib']:.2f} GiB | {d['gpuscatter_rss_gib']:.2f} GiB | "
                         f"{d['gpuscatter_rss_gib'] / d['baseline_rss_gib']:.3f}x |")
+    elif w.startswith("layout"):
+        # Small registrations passed to the driver, by where the buffers lie.
+        j = by.get("jemalloc", [])
+        d["repetitions"] = len(b)
+        cells = {}
+        for k, rs in (("baseline", b), ("gpuscatter", g), ("jemalloc", j)):
+            d[f"{k}_register_ms"] = med([r["register_ms"] for r in rs])
+            d[f"{k}_mappings"] = med([r["mappings_registered"] for r in rs])
+            cells[k] = (f"{d[k + '_register_ms']:.1f} ms [{min(r['register_ms'] for r in rs):.1f}-"
+                        f"{max(r['register_ms'] for r in rs):.1f}], {d[k + '_mappings']:.0f} mappings"
+                        if rs else "")
+        rows.append(f"| {w}: registering each | {b[0]['buffers']} | {cells['baseline']} | "
+                    f"{cells['gpuscatter']} | {'jemalloc alone: ' + cells['jemalloc'] if j else ''} |")
     elif w.startswith("churn"):
         d["baseline_per_s"], d["gpuscatter_per_s"] = med([r["per_second"] for r in b]), med([r["per_second"] for r in g])
         d["speedup"] = d["gpuscatter_per_s"] / d["baseline_per_s"]
