@@ -38,7 +38,8 @@ struct rt_ops {
  * first, by the flavor's nodes), then in a runtime loaded privately
  * (RTLD_LOCAL) by some library. NULL if none is loaded. */
 void *rt_sym(enum flavor f, const char *name);
-/* The same, remembered once found; name must be a string constant. */
+/* The same, remembered once found; name must be a string constant naming
+ * a call of that flavor only (the name alone is the key). */
 void *rt_sym_cached(enum flavor f, const char *name);
 
 /* The ops the wrappers pass through to: the simulated runtime when

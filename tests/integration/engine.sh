@@ -34,7 +34,7 @@ GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=$WORK/one.json LD_PRELOAD=$LIB \
   "$B/scatter" --driver-alloc 1 >"$WORK/one.out"
 python3 - "$WORK/pinned.json" "$WORK/pinned.out" "$WORK/one.json" <<'PY' || fail "pinned growth"
 import json, sys
-s, r, one = (json.load(open(f)) if f.endswith("json") else json.loads(open(f).read()) for f in sys.argv[1:])
+s, r, one = (json.load(open(f)) for f in sys.argv[1:])
 calls, bound, used = s["backend_calls"]["register"], s["chunks"]["bound_bytes"], r["bytes"]
 small = one["chunks"]["bound_bytes"]
 print(f"ok: {used >> 20} MiB in 600 pinned allocations: {calls} backend registrations, "
