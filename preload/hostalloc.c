@@ -66,9 +66,9 @@ static bool served(enum flavor f, const struct cfg *c)
 /* Fresh space comes half of what is in use at a time (16 MiB to 1 GiB):
  * few units, and at most about a step bound beyond need, unbound when
  * unused for PINNED_AHEAD_MS. An eighth made the application outrun the
- * bind thread and bind on its own thread (H200, 600 cuMemAllocHost of
- * 64 KiB-4 MiB: 45 ms in the calls against 20 ms with a half; 600
- * cudaHostAlloc of 4 KiB-128 MiB: 67 against 31 ms). */
+ * bind thread and bind on its own thread (H200, medians of 3: 600
+ * cuMemAllocHost of 64 KiB-4 MiB, 45 ms in the calls against 20 ms with a
+ * half; 600 cudaHostAlloc of 4 KiB-128 MiB, 67 against 31 ms). */
 static size_t step_now(void)
 {
   size_t want = __atomic_load_n(&ph.bytes, __ATOMIC_RELAXED) / 2, step = STEP_MIN;
