@@ -65,6 +65,7 @@ static struct {
   size_t grow;              /* bytes the pinned region should grow by ahead (atomic) */
   uintptr_t grown;          /* where it last grew ahead (atomic) */
   double seconds;
+  double populate_wait;     /* binding waited for pages to be faulted in */
   bool warned, unbind_warned;
   pid_t owner;              /* the process that started the backend */
   struct timeline tl;
@@ -159,12 +160,22 @@ static void register_run(const struct chunk_run *r, bool more, bool ahead)
   pthread_setcancelstate(old, NULL);
 }
 
+static void waited(double t0)
+{
+  double dt = now() - t0;
+  pthread_mutex_lock(&eng.lock);
+  eng.populate_wait += dt;
+  pthread_mutex_unlock(&eng.lock);
+}
+
 /* The range is chosen, so nothing purges it meanwhile (invariant 2). */
 static void bind_run(const struct chunk_run *r, bool more, bool ahead)
 {
   int old;
   pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+  double t0 = now();
   populate(r->base, r->size, !ahead);
+  waited(t0);
   pthread_setcancelstate(old, NULL);
   register_run(r, more, ahead);
 }
@@ -181,16 +192,22 @@ static void pipe_bind(bool (*next)(void *, struct chunk_run *), void *arg, bool 
 {
   struct chunk_run r, n;
   bool have = next(arg, &r);
-  if (have)
+  double t0 = now();
+  if (have) {
     populate(r.base, r.size, soon);
+    waited(t0);
+  }
   while (have) {
     bool more = next(arg, &n);
     struct populate_job j;
     if (more)
       populate_begin(&j, n.base, n.size, soon);
     register_run(&r, more, true);
-    if (more)
+    if (more) {
+      t0 = now();
       populate_end(&j);
+      waited(t0);
+    }
     r = n;
     have = more;
   }
@@ -545,6 +562,7 @@ void bind_stats(struct bind_stats *s)
     .device = on ? eng.be.device : -1, .reg = eng.reg, .unreg = eng.unreg, .failed = eng.failed,
     .sync_binds = eng.sync_binds, .ahead_binds = eng.ahead_binds,
     .auto_unbinds = eng.auto_unbinds, .seconds = eng.seconds,
+    .populate_wait = eng.populate_wait,
     .size_ahead = (eng.ahead & BIT(REG_SIZE)) != 0,
   };
   pthread_mutex_unlock(&eng.lock);
@@ -571,7 +589,7 @@ void bind_fork(enum fork_phase ph)
   eng.grown = 0;
   eng.tl = (struct timeline){ .n = 0 };
   eng.reg = eng.unreg = eng.failed = eng.sync_binds = eng.ahead_binds = eng.auto_unbinds = 0;
-  eng.seconds = 0;
+  eng.seconds = eng.populate_wait = 0;
   if (eng.be.ops && eng.be.ops->live_at_load) {
     eng.state = ENG_IDLE;
   } else if (eng.state != ENG_IDLE) {

@@ -58,7 +58,7 @@ struct bind_stats {
   const char *backend, *why;   /* the backend live, or "none" and why */
   int device;
   uint64_t reg, unreg, failed, sync_binds, ahead_binds, auto_unbinds;
-  double seconds;
+  double seconds, populate_wait;
   bool size_ahead;
 };
 void bind_stats(struct bind_stats *s);

@@ -103,8 +103,9 @@ int stats_json(char *buf, size_t len)
       "\"app_unregisters\": %llu}, ", U(v[CTR_APP_CALLS]), U(v[CTR_HITS]), U(v[CTR_MISSES]),
       U(v[CTR_APP_UNREGISTERS]));
   put(&o, "\"backend_calls\": {\"register\": %llu, \"unregister\": %llu, \"failed\": %llu, "
-      "\"seconds\": %.6f, \"on_registration\": %llu, \"ahead\": %llu, \"auto_unbound_bytes\": %llu, "
-      "\"size_bound_ahead\": %s}, ", U(b.reg), U(b.unreg), U(b.failed), b.seconds,
+      "\"seconds\": %.6f, \"populate_wait_seconds\": %.6f, \"on_registration\": %llu, "
+      "\"ahead\": %llu, \"auto_unbound_bytes\": %llu, "
+      "\"size_bound_ahead\": %s}, ", U(b.reg), U(b.unreg), U(b.failed), b.seconds, b.populate_wait,
       U(b.sync_binds), U(b.ahead_binds), U(b.auto_unbinds), b.size_ahead ? "true" : "false");
   struct pinned_stats ps;
   pinned_stats(&ps);

@@ -17,6 +17,12 @@ PY
 # idle ones stay quiet): one that registers.
 GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=stderr LD_PRELOAD=$LIB "$B/scatter" --n 10 >/dev/null 2>"$WORK/err"
 check_json "$WORK/err"
+# Binding faulted pages in before registering them, and says how long it waited.
+python3 - "$WORK/err" <<'PY' || fail "populate_wait_seconds: $(cat "$WORK/err")"
+import json, sys
+b = json.load(open(sys.argv[1]))["backend_calls"]
+assert b["register"] > 0 and 0 < b["populate_wait_seconds"] < 60, b
+PY
 GPUSCATTER_STATS=$WORK/s.json LD_PRELOAD=$LIB /bin/true
 check_json "$WORK/s.json"
 [ "$(stat -c %a "$WORK/s.json")" = 600 ] || fail "mode $(stat -c %a "$WORK/s.json")"
