@@ -9,8 +9,8 @@
  * --bandwidth: host-to-device copy rate from one registered buffer (needs a
  * real GPU). --churn: a data loader's loop (allocate, register, use,
  * unregister, free) for SECONDS; registrations per second.
- * --hostalloc N: N pinned allocations (cudaHostAlloc, 4 KiB .. 128 MiB), each
- * filled, then freed (cudaFreeHost); --driver-alloc N: the same with the
+ * --hostalloc N: N pinned allocations (cudaHostAlloc, 4 KiB .. 128 MiB, or
+ * --fixed), each filled, then freed (cudaFreeHost); --driver-alloc N: the same with the
  * driver API's cuMemAllocHost (64 KiB .. 4 MiB), as comfy-aimdo pins per
  * module. --fork: whether a child can read pinned memory its parent got
  * from cudaHostAlloc. Prints one JSON object per phase. The runtime calls
@@ -236,7 +236,7 @@ static int hostalloc(const char *phase, size_t n, size_t lo, size_t hi,
   int failures = 0;
   double t_alloc = 0, t_fill = 0, t0;
   for (size_t i = 0; i < n; i++) {
-    size_t s = log_uniform(lo, hi);
+    size_t s = lo == hi ? lo : log_uniform(lo, hi);
     t0 = now();
     int rc = alloc ? alloc(&p[i], s, 0) : alloc2(&p[i], s);
     t_alloc += now() - t0;
@@ -331,7 +331,8 @@ int main(int argc, char **argv)
     int (*release)(void *) = (int (*)(void *))sym(hip, hip ? "HostFree" : "FreeHost", 1);
     if (forkc)
       return fork_check(alloc, release);
-    return hostalloc(hip ? "hipHostMalloc" : "cudaHostAlloc", host_n, 4096, 128u << 20, alloc, NULL, release);
+    return hostalloc(hip ? "hipHostMalloc" : "cudaHostAlloc", host_n, fixed ? fixed : 4096,
+                     fixed ? fixed : 128u << 20, alloc, NULL, release);
   }
   if (drv_n) {
     dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);

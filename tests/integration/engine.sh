@@ -42,3 +42,14 @@ print(f"ok: {used >> 20} MiB in 600 pinned allocations: {calls} backend registra
 sys.exit(0 if r["failures"] == 0 and s["pinned_alloc"]["served"] == 600 and calls <= 16
          and bound <= used * 1.5 + (64 << 20) and small <= 16 << 20 else 1)
 PY
+# Blocks between half a step and a step: each step holds whole blocks (a
+# power-of-two step held one 70 MiB block and 58 MiB nothing could use).
+GPUSCATTER_BACKEND=sim GPUSCATTER_SIM_ALLOC_GIB_MS=0 GPUSCATTER_STATS=$WORK/blocks.json \
+  LD_PRELOAD=$LIB "$B/scatter" --hostalloc 10 --fixed 73400320 >"$WORK/blocks.out"
+python3 - "$WORK/blocks.json" "$WORK/blocks.out" <<'PY' || fail "pinned steps for large blocks"
+import json, sys
+s, r = (json.load(open(f)) for f in sys.argv[1:])
+bound, used = s["chunks"]["bound_bytes"], r["bytes"]
+print(f"ok: 10 pinned blocks of 70 MiB: {bound >> 20} MiB bound for {used >> 20} MiB")
+sys.exit(0 if r["failures"] == 0 and s["pinned_alloc"]["served"] == 10 and bound <= used * 1.25 else 1)
+PY
