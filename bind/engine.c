@@ -192,8 +192,9 @@ static void pipe_bind(bool (*next)(void *, struct chunk_run *), void *arg, bool 
 {
   struct chunk_run r, n;
   bool have = next(arg, &r);
-  double t0 = now();
+  double t0;
   if (have) {
+    t0 = now();
     populate(r.base, r.size, soon);
     waited(t0);
   }
