@@ -10,9 +10,9 @@
  * real GPU). --churn: a data loader's loop (allocate, register, use,
  * unregister, free) for SECONDS; registrations per second.
  * --hostalloc N: N pinned allocations (cudaHostAlloc, 4 KiB .. 128 MiB, or
- * --fixed), each filled, then freed (cudaFreeHost); --driver-alloc N: the same with the
- * driver API's cuMemAllocHost (64 KiB .. 4 MiB), as comfy-aimdo pins per
- * module. --fork: whether a child can read pinned memory its parent got
+ * --fixed), each filled, then freed (cudaFreeHost); --driver-alloc N: the
+ * same with the driver API's cuMemAllocHost (64 KiB .. 4 MiB), as
+ * comfy-aimdo pins per module. --fork: whether a child can read pinned memory its parent got
  * from cudaHostAlloc. Prints one JSON object per phase. The runtime calls
  * are found at run time: gpuscatter's own (preloaded), or the real runtime's. */
 #include <dlfcn.h>

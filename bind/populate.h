@@ -15,7 +15,7 @@
 void populate(uintptr_t base, size_t size, bool waited_for);
 
 /* The same in the background, every slice on a helper: the caller
- * registers the range before while these pages are faulted in. A job
+ * registers the previous range while these pages are faulted in. A job
  * begun must be ended (its helpers joined) before the caller returns to
  * the application or waits for anything. */
 enum { POPULATE_THREADS_MAX = 16 };

@@ -4,10 +4,9 @@
  * larger than half a step: a program pinning a lot pays a few driver calls
  * and faults a step in on several threads, one pinning a little pins
  * little), the next step bound ahead on the bind thread; each block holds
- * its unit (it cannot be unbound under it). The
- * blocks are page aligned and zeroed, as the runtime's are. Everything the
- * runtime would refuse is passed to it, so that its error numbers and last
- * error are its own. */
+ * its unit (it cannot be unbound under it). The blocks are page aligned
+ * and zeroed, as the runtime's are. Everything the runtime would refuse is
+ * passed to it, so that its error numbers and last error are its own. */
 #include "hostalloc.h"
 #include "register.h"
 #include "route.h"

@@ -28,9 +28,9 @@ sys.exit(0 if r["failures"] == 0 and regs > 100 and binds * 20 < regs else 1)
 PY
 # Pinned allocations: a program pinning a lot pays a few driver calls (the
 # region grows by half of what is in use), one pinning a little pins little.
-GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=$WORK/pinned.json LD_PRELOAD=$LIB \
+GPUSCATTER_STATS=$WORK/pinned.json LD_PRELOAD=$LIB \
   "$B/scatter" --driver-alloc 600 >"$WORK/pinned.out"
-GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=$WORK/one.json LD_PRELOAD=$LIB \
+GPUSCATTER_STATS=$WORK/one.json LD_PRELOAD=$LIB \
   "$B/scatter" --driver-alloc 1 >"$WORK/one.out"
 python3 - "$WORK/pinned.json" "$WORK/pinned.out" "$WORK/one.json" <<'PY' || fail "pinned growth"
 import json, sys
@@ -44,7 +44,7 @@ sys.exit(0 if r["failures"] == 0 and s["pinned_alloc"]["served"] == 600 and call
 PY
 # Blocks between half a step and a step: each step holds whole blocks (a
 # power-of-two step held one 70 MiB block and 58 MiB nothing could use).
-GPUSCATTER_BACKEND=sim GPUSCATTER_SIM_ALLOC_GIB_MS=0 GPUSCATTER_STATS=$WORK/blocks.json \
+GPUSCATTER_SIM_ALLOC_GIB_MS=0 GPUSCATTER_STATS=$WORK/blocks.json \
   LD_PRELOAD=$LIB "$B/scatter" --hostalloc 10 --fixed 73400320 >"$WORK/blocks.out"
 python3 - "$WORK/blocks.json" "$WORK/blocks.out" <<'PY' || fail "pinned steps for large blocks"
 import json, sys
