@@ -35,17 +35,19 @@ PRELOAD_SRCS  := preload/real.c preload/route.c preload/malloc.c preload/new.c \
 LIB_SRCS := $(CONFIG_SRCS) $(ARENA_SRCS) $(CLASSIFY_SRCS) $(RUNTIME_SRCS) $(BIND_SRCS) $(PRELOAD_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 
-# `make` needs only the build dependencies; the tests, the demo and the
-# benchmarks install theirs (scripts/install-deps.sh).
+# `make` needs only the build dependencies and never installs anything: it
+# says what is missing. `make deps` installs those; the tests, the demo and
+# the benchmarks install theirs first (scripts/install-deps.sh).
 DEPS_STAMP := $(B)/.deps-build
 TEST_DEPS  := $(B)/.deps-test
 
 .PHONY: all deps test-deps check demo bench bench-malloc stress soak fuzz install uninstall clean
 all: $(B)/libgpuscatter.so $(B)/gpuscatter $(B)/gpuscatter-env $(B)/gpuscatter-report
 
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP): scripts/install-deps.sh
+deps:
 	scripts/install-deps.sh build
+$(DEPS_STAMP): scripts/install-deps.sh
+	scripts/install-deps.sh check
 	@mkdir -p $(B) && touch $@
 test-deps: $(TEST_DEPS)
 $(TEST_DEPS): scripts/install-deps.sh
@@ -115,7 +117,9 @@ $(B)/tests/%: tests/programs/%.c | $(TEST_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(BASE) -fno-builtin -Iinclude -o $@ $^ -ldl -lpthread
 
-check: $(TEST_DEPS) all $(TEST_BINS) $(B)/scatter
+# Dependencies first, also under -j: the build finds what they installed.
+check: $(TEST_DEPS)
+	$(MAKE) all $(TEST_BINS) $(B)/scatter
 	tests/run.sh
 
 # libFuzzer targets (clang): the parsers of everything gpuscatter reads, and
@@ -141,10 +145,12 @@ stress: all $(TEST_BINS)
 soak: all $(TEST_BINS)
 	SOAK=1 STRESS_SECONDS=60 scripts/stress.sh
 
-demo: $(TEST_DEPS) all $(B)/scatter
+demo: $(TEST_DEPS)
+	$(MAKE) all $(B)/scatter
 	scripts/demo.sh
 
-bench: $(TEST_DEPS) all $(B)/scatter $(B)/tests/malloc_loop
+bench: $(TEST_DEPS)
+	$(MAKE) all $(B)/scatter $(B)/tests/malloc_loop
 	scripts/bench.sh
 bench-malloc: all $(B)/tests/malloc_loop
 	scripts/bench-malloc.sh

@@ -13,7 +13,9 @@ static int nrules;
 
 /* PyTorch's CPU allocator: every CPU tensor's storage comes from
  * c10::alloc_cpu (posix_memalign with 64-byte alignment). */
-static const char *const presets[] = { "", "libc10.so:c10::alloc_cpu" };
+static const char *const presets[] = {
+  [CFG_PRESET_NONE] = "", [CFG_PRESET_TORCH] = "libc10.so:c10::alloc_cpu",
+};
 
 bool rules_module_char(char c)
 {

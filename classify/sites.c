@@ -242,7 +242,9 @@ void sites_report(void)
   if (log_get_level() < CFG_LOG_DEBUG || __atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL)
     return;
   static bool shown[SLOTS];
-  static const char *const states[] = { "new", "cold", "hot", "deep" };
+  static const char *const states[] = {
+    [SITE_NEW] = "new", [SITE_COLD] = "cold", [SITE_HOT] = "hot", [SITE_DEEP] = "deep",
+  };
   for (int rank = 0; rank < 8; rank++) {
     unsigned best = SLOTS;
     for (unsigned s = 0; s < SLOTS; s++)

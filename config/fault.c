@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const names[FAULT_N] = { "reserve", "commit", "bind", "unbind", "thread",
-                                            "stats" };
+static const char *const names[FAULT_N] = {
+  [FAULT_RESERVE] = "reserve", [FAULT_COMMIT] = "commit", [FAULT_BIND] = "bind",
+  [FAULT_UNBIND] = "unbind", [FAULT_THREAD] = "thread", [FAULT_STATS] = "stats",
+};
 static unsigned long at[FAULT_N];   /* 0: never; ULONG_MAX: always */
 static unsigned long seen[FAULT_N];
 static int parsed;

@@ -43,13 +43,18 @@ struct real_api real = {
 };
 
 const char *const real_cxx_names[CXX_NOPS] = {
-  "_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t", "_ZnamRKSt9nothrow_t",
-  "_ZnwmSt11align_val_t", "_ZnamSt11align_val_t",
-  "_ZnwmSt11align_val_tRKSt9nothrow_t", "_ZnamSt11align_val_tRKSt9nothrow_t",
-  "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZdaPvm", "_ZdlPvRKSt9nothrow_t", "_ZdaPvRKSt9nothrow_t",
-  "_ZdlPvSt11align_val_t", "_ZdaPvSt11align_val_t", "_ZdlPvmSt11align_val_t",
-  "_ZdaPvmSt11align_val_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
-  "_ZdaPvSt11align_val_tRKSt9nothrow_t",
+  [CXX_NEW] = "_Znwm", [CXX_NEW_ARR] = "_Znam",
+  [CXX_NEW_NT] = "_ZnwmRKSt9nothrow_t", [CXX_NEW_ARR_NT] = "_ZnamRKSt9nothrow_t",
+  [CXX_NEW_AL] = "_ZnwmSt11align_val_t", [CXX_NEW_ARR_AL] = "_ZnamSt11align_val_t",
+  [CXX_NEW_AL_NT] = "_ZnwmSt11align_val_tRKSt9nothrow_t",
+  [CXX_NEW_ARR_AL_NT] = "_ZnamSt11align_val_tRKSt9nothrow_t",
+  [CXX_DEL] = "_ZdlPv", [CXX_DEL_ARR] = "_ZdaPv", [CXX_DEL_SZ] = "_ZdlPvm",
+  [CXX_DEL_ARR_SZ] = "_ZdaPvm", [CXX_DEL_NT] = "_ZdlPvRKSt9nothrow_t",
+  [CXX_DEL_ARR_NT] = "_ZdaPvRKSt9nothrow_t", [CXX_DEL_AL] = "_ZdlPvSt11align_val_t",
+  [CXX_DEL_ARR_AL] = "_ZdaPvSt11align_val_t", [CXX_DEL_SZ_AL] = "_ZdlPvmSt11align_val_t",
+  [CXX_DEL_ARR_SZ_AL] = "_ZdaPvmSt11align_val_t",
+  [CXX_DEL_AL_NT] = "_ZdlPvSt11align_val_tRKSt9nothrow_t",
+  [CXX_DEL_ARR_AL_NT] = "_ZdaPvSt11align_val_tRKSt9nothrow_t",
 };
 
 int real_resolve(void)

@@ -146,8 +146,11 @@ bool stats_worth_reporting(void)
   bind_stats(&b);
   struct pinned_stats ps;
   pinned_stats(&ps);
-  /* A live backend alone is no reason (sim is live in every process). */
-  return v[CTR_GPU_ALLOCS] || v[CTR_APP_CALLS] || v[CTR_APP_UNREGISTERS] || b.reg ||
+  /* GPU memory: registered, pinned, bound, or placed because its call
+   * site registers. Blocks placed by size alone are no reason (a compiler
+   * under a build makes them), nor is a live backend (sim is live in
+   * every process). */
+  return v[CTR_SITE_BYTES] || v[CTR_APP_CALLS] || v[CTR_APP_UNREGISTERS] || b.reg ||
          ps.served || ps.passed;
 }
 

@@ -12,10 +12,14 @@ static const char *const hip_nodes[] = { "hip_4.2", NULL };
 static const char *const cu_libs[] = { "libcuda.so.1", NULL };
 static const char *const cu_nodes[] = { NULL };
 
+/* Indexed by call: a swapped pair cannot compile into a wrong table. */
 #define CALLS(p, alloc, free)                                                              \
-  { p "HostRegister", p "HostUnregister", p "HostGetDevicePointer", p "HostGetFlags",     \
-    p "PointerGetAttributes", p "GetLastError", p "PeekAtLastError", p "GetDevice",       \
-    p "SetDevice", p "RuntimeGetVersion", p "GetDeviceCount", alloc, free, NULL }
+  { [RT_REGISTER] = p "HostRegister", [RT_UNREGISTER] = p "HostUnregister",               \
+    [RT_DEVPTR] = p "HostGetDevicePointer", [RT_GETFLAGS] = p "HostGetFlags",             \
+    [RT_ATTRS] = p "PointerGetAttributes", [RT_LAST_ERROR] = p "GetLastError",            \
+    [RT_PEEK_ERROR] = p "PeekAtLastError", [RT_GET_DEVICE] = p "GetDevice",               \
+    [RT_SET_DEVICE] = p "SetDevice", [RT_VERSION] = p "RuntimeGetVersion",                \
+    [RT_DEVICE_COUNT] = p "GetDeviceCount", [RT_HOST_ALLOC] = alloc, [RT_HOST_FREE] = free }
 
 const struct flavor_desc flavors[FLAVOR_N] = {
   [FLAVOR_CUDA] = {
@@ -58,10 +62,11 @@ const struct flavor_desc flavors[FLAVOR_N] = {
     /* The driver API: CUresult numbers match cudaError_t's for these. No
      * last error, no pointer-attribute struct, calls need a context. */
     .name = "cu", .family = FAMILY_CUDA, .libs = cu_libs, .nodes = cu_nodes,
-    .calls = { "cuMemHostRegister_v2", "cuMemHostUnregister", "cuMemHostGetDevicePointer_v2",
-               "cuMemHostGetFlags", NULL, NULL, NULL, "cuCtxGetDevice", NULL,
-               "cuDriverGetVersion", "cuDeviceGetCount", "cuMemHostAlloc", "cuMemFreeHost",
-               "cuCtxGetCurrent" },
+    .calls = { [RT_REGISTER] = "cuMemHostRegister_v2", [RT_UNREGISTER] = "cuMemHostUnregister",
+               [RT_DEVPTR] = "cuMemHostGetDevicePointer_v2", [RT_GETFLAGS] = "cuMemHostGetFlags",
+               [RT_GET_DEVICE] = "cuCtxGetDevice", [RT_VERSION] = "cuDriverGetVersion",
+               [RT_DEVICE_COUNT] = "cuDeviceGetCount", [RT_HOST_ALLOC] = "cuMemHostAlloc",
+               [RT_HOST_FREE] = "cuMemFreeHost", [RT_CURRENT_CONTEXT] = "cuCtxGetCurrent" },
     .reg_flags = 0xFu, .flags_keep = 1u, .flags_add = 2u, .bind_flags = 3u,
     .overlap_ok = false, .device_required = true,
     .alloc_flags = 7u, .alloc_serve = 3u, .alloc_implied = 2u, .alloc_dropped = 1u, .alloc_served = true,

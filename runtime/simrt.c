@@ -212,15 +212,20 @@ static int sim_version(enum flavor f, int *v)
   static int name##_alloc(void **p, size_t n, unsigned fl) { return host_alloc(f, p, n, fl); } \
   static int name##_free(void *p) { return host_free(f, p); }                        \
   static void name##_set(int e) { fail(f, e); }
-#define OPS(name) { name##_reg, name##_unreg, name##_devptr, name##_getflags, name##_attrs, \
-                    name##_last, name##_peek, get_device, set_device, name##_version, device_count, \
-                    name##_alloc, name##_free, current_context, name##_set }
+#define OPS(name)                                                                         \
+  { .reg = name##_reg, .unreg = name##_unreg, .devptr = name##_devptr,                    \
+    .getflags = name##_getflags, .attrs = name##_attrs, .last_error = name##_last,        \
+    .peek_error = name##_peek, .get_device = get_device, .set_device = set_device,        \
+    .version = name##_version, .device_count = device_count, .host_alloc = name##_alloc,  \
+    .host_free = name##_free, .current_context = current_context, .set_error = name##_set }
 
 FLAVORED(cuda, FLAVOR_CUDA)
 FLAVORED(hip, FLAVOR_HIP)
 FLAVORED(cu, FLAVOR_CU)
 
-static const struct rt_ops ops[FLAVOR_N] = { OPS(cuda), OPS(hip), OPS(cu) };
+static const struct rt_ops ops[FLAVOR_N] = {
+  [FLAVOR_CUDA] = OPS(cuda), [FLAVOR_HIP] = OPS(hip), [FLAVOR_CU] = OPS(cu)
+};
 
 const struct rt_ops *simrt_ops(enum flavor f) { return &ops[f]; }
 

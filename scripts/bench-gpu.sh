@@ -12,6 +12,9 @@ B=$PWD/build
 LIB=$B/libgpuscatter.so
 [ -x "$B/scatter" ] || make -s all build/scatter
 mkdir -p "$OUT"
+# Profiles learned by these runs stay in OUT, never in the user's cache.
+export XDG_CACHE_HOME="$OUT/cache"
+rm -rf "$XDG_CACHE_HOME"
 R=$OUT/runs.jsonl
 : >"$R"
 machine="$(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader | head -1), $(python3 -c 'import torch; print("torch", torch.__version__)' 2>/dev/null || echo 'no torch'), $(date -u +%Y-%m-%d)"

@@ -10,6 +10,9 @@ B=$PWD/build
 OUT=bench/results/sim
 REPS=${REPS:-3}
 mkdir -p "$OUT"
+# Profiles learned here stay here, never in the user's cache.
+cache=$(mktemp -d); trap 'rm -rf "$cache"' EXIT
+export XDG_CACHE_HOME="$cache"
 R=$OUT/runs.jsonl
 : >"$R"
 export GPUSCATTER_BACKEND=sim GPUSCATTER_MIN_SIZE=4K

@@ -33,6 +33,10 @@ echo "each workload $REPS times, baseline and gpuscatter alternating; medians [r
 echo
 
 out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
+# Learned profiles go to a cache of the demo's own, gone when it ends: the
+# demo starts from nothing each time and never changes how the user's own
+# programs run later.
+export XDG_CACHE_HOME="$out/cache"
 # Buffers this small are GPU-bound by size only when the threshold says so
 # (call-site classification learns it over runs); the scatter rows set it.
 rows="scatter|GPUSCATTER_MIN_SIZE=4K|--n $N

@@ -1,9 +1,28 @@
 #!/bin/sh
-# Install the Debian packages gpuscatter needs, when missing.
-#   install-deps.sh build   what `make` needs: a compiler, jemalloc, libdrm headers
+# The Debian packages gpuscatter needs.
+#   install-deps.sh check   what `make` needs (a compiler, jemalloc, libdrm
+#                           headers): says what is missing, never installs
+#   install-deps.sh build   installs those when missing
 #   install-deps.sh test    also what `make check`, `make demo` and `make bench` run
 set -eu
 what=${1:-test}
+if [ "$what" = check ]; then
+  # By what the compiler finds, not by package names: any distribution.
+  cc=${CC:-cc}
+  missing=""
+  command -v "$cc" >/dev/null 2>&1 || missing="$missing a C compiler ($cc)"
+  if [ -z "$missing" ]; then
+    printf '#include <jemalloc/jemalloc.h>\nint main(void){return mallctl(0,0,0,0,0);}\n' |
+      "$cc" -x c - -o /dev/null -ljemalloc 2>/dev/null || missing="$missing libjemalloc-dev"
+    { pkg-config --exists libdrm 2>/dev/null || [ -f /usr/include/libdrm/amdgpu_drm.h ]; } ||
+      missing="$missing libdrm-dev"
+  fi
+  [ -z "$missing" ] && exit 0
+  echo "gpuscatter: missing build dependencies:$missing" >&2
+  echo "  install them (Debian: apt-get install gcc make libc6-dev libjemalloc-dev libdrm-dev pkg-config)," >&2
+  echo "  or run 'make deps' (installs them with apt-get), 'make check' or 'make demo' (install theirs)" >&2
+  exit 1
+fi
 pkgs="gcc make libc6-dev libjemalloc-dev libdrm-dev pkg-config"
 if [ "$what" = test ]; then
   # Unit tests, the HIP runtime to bind against, tools the tests run as
