@@ -37,6 +37,17 @@ GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=- LD_PRELOAD=$LIB \
 [ "$(grep -c '"version"' "$WORK/tree")" = 1 ] || fail "objects for idle processes: $(cat "$WORK/tree")"
 grep -q '"program": "scatter"' "$WORK/tree" || fail "the object does not name its program"
 echo "ok: --stats - under a wrapper prints one object, for scatter"
+# A build: cc1 and ld place large blocks by size (their files show it) but
+# register and pin nothing, so on standard error they print nothing.
+python3 -c "print('\\n'.join(f'int f{i}(int x) {{ return x * {i}; }}' for i in range(3000)))
+print('int main(void) { return f1(0); }')" >"$WORK/big.c"
+GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=$WORK/cc-%p.json LD_PRELOAD=$LIB cc -O1 -o "$WORK/big" "$WORK/big.c"
+placed=$(cat "$WORK"/cc-*.json | python3 -c 'import json, sys
+print(sum(json.loads(l)["allocations"]["gpu"] for l in sys.stdin if l.strip()))')
+[ "$placed" -gt 0 ] || fail "the compiler placed nothing: the check below would prove nothing"
+GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=- LD_PRELOAD=$LIB cc -O1 -o "$WORK/big" "$WORK/big.c" 2>"$WORK/cc.err"
+grep -q '"version"' "$WORK/cc.err" && fail "--stats - printed for a compiler: $(head -c 300 "$WORK/cc.err")"
+echo "ok: --stats - is quiet for a build ($placed blocks placed by size, nothing registered)"
 
 # The report: in words, from a file, from standard input, several processes.
 "$G" report "$WORK/a.json" >"$WORK/r.txt"
@@ -71,14 +82,70 @@ echo "ok: gpuscatter report (file, stdin, several processes, errors, a running p
 GPUSCATTER_BACKEND=sim GPUSCATTER_STATS=$WORK/t.json LD_PRELOAD=$LIB "$B/scatter" --n 300 >/dev/null
 python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["timeline"]; n=len(t["ms"]); assert n >= 2 and all(len(v) == n for v in t.values()), t; assert t["app_registrations"][-1] > 0, t' "$WORK/t.json" ||
   fail "no time line in the statistics"
-# Debian's python3 first: install-deps.sh installs python3-matplotlib for it.
-[ -x /usr/bin/python3 ] && export PATH="/usr/bin:$PATH"
-if python3 -c 'import matplotlib' 2>/dev/null; then
+# The user's Python is the first python3 on PATH (pyenv's, a venv's), often
+# without matplotlib: --plot then falls back to the system's. A python3
+# that cannot see any site-packages stands in for such an environment.
+mkdir -p "$WORK/venv"
+printf '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n' >"$WORK/venv/python3"
+chmod +x "$WORK/venv/python3"
+if /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
+  for path in "$PATH" "$WORK/venv:$PATH"; do
+    PATH=$path "$G" report --plot "$WORK/t.svg" "$WORK/t.json" >/dev/null 2>"$WORK/e4" ||
+      fail "--plot with $(PATH=$path command -v python3): $(cat "$WORK/e4")"
+    # Text kept as text: the title names program and backend, the calls
+    # axis is logarithmic.
+    grep -q 'gpuscatter: scatter ([0-9]*), backend sim' "$WORK/t.svg" || fail "--plot: no title with the backend"
+    grep -q 'calls so far (log)' "$WORK/t.svg" || fail "--plot: the calls axis is not the log one"
+    rm -f "$WORK/t.svg"
+  done
   "$G" report --plot "$WORK/t.png" "$WORK/t.json" >/dev/null
   [ "$(head -c 4 "$WORK/t.png" | od -An -c | tr -d ' ')" = '211PNG' ] || fail "--plot wrote no PNG"
-  echo "ok: --plot draws the time line"
+  echo "ok: --plot draws the time line from the first python3 on PATH or the system's"
 else
   "$G" report --plot "$WORK/t.png" "$WORK/t.json" >/dev/null 2>"$WORK/e4" && fail "--plot without matplotlib succeeded"
   grep -q 'needs matplotlib' "$WORK/e4" || fail "--plot without matplotlib: $(cat "$WORK/e4")"
   echo "ok: --plot says it needs matplotlib (not installed here)"
 fi
+
+# Hostile input: what a target process's environment names, or a file, is
+# read boundedly, never waited on, and its strings are printed escaped.
+mkfifo "$WORK/fifo"
+GPUSCATTER_STATS=/dev/zero LD_PRELOAD=$LIB sleep 5 & z=$!
+GPUSCATTER_STATS=$WORK/fifo LD_PRELOAD=$LIB sleep 5 & f=$!
+sleep 0.5
+set +e
+timeout 10 "$G" report $z >"$WORK/h1" 2>&1; h1=$?
+timeout 10 "$G" report $f >"$WORK/h2" 2>&1; h2=$?
+timeout 10 "$G" report "$WORK/fifo" >"$WORK/h3" 2>&1; h3=$?
+timeout 10 "$G" report /dev/zero >"$WORK/h4" 2>&1; h4=$?
+truncate -s 65M "$WORK/huge"
+timeout 10 "$G" report "$WORK/huge" >"$WORK/h5" 2>&1; h5=$?
+set -e
+kill $z $f 2>/dev/null || true
+[ $h1 = 1 ] && grep -q 'not a regular file' "$WORK/h1" || fail "report PID with /dev/zero: $h1 $(cat "$WORK/h1")"
+[ $h2 = 1 ] && grep -q 'not a regular file' "$WORK/h2" || fail "report PID with a FIFO: $h2 $(cat "$WORK/h2")"
+[ $h3 = 2 ] && [ $h4 = 2 ] || fail "report of a FIFO / a device: $h3 $h4 $(cat "$WORK/h3" "$WORK/h4")"
+[ $h5 = 2 ] && grep -q 'larger than 64 MiB' "$WORK/h5" || fail "report of a 65 MiB file: $h5 $(cat "$WORK/h5")"
+echo "ok: report never waits on a FIFO or device and reads at most 64 MiB"
+python3 - "$WORK/t.json" "$WORK/esc.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+s["program"] = "\x1b]0;owned\x07\x1b[31mred\u202e"
+open(sys.argv[2], "w").write(json.dumps(s) + "\n")
+PY
+"$G" report "$WORK/esc.json" >"$WORK/esc.txt"
+grep -q "$(printf '\033')" "$WORK/esc.txt" && fail "an escape sequence reached the terminal"
+grep -q 'in \\x1b\]0;owned\\x07\\x1b\[31mred\\u202e (pid' "$WORK/esc.txt" ||
+  fail "control characters not shown as escapes: $(cat "$WORK/esc.txt")"
+echo "ok: control characters in the statistics are printed escaped"
+for bad in '{"version": "0.1", "allocations": "lots"}' '{"version": "0.1", "registrations": {"hits": "many"}}' \
+           '{"version": "0.1", "pid": 1' '["version"]' '{"version": "0.1", "timeline": {"ms": ["x"]}}'; do
+  printf '%s\n' "$bad" >"$WORK/bad.json"
+  set +e
+  "$G" report --plot "$WORK/bad.png" "$WORK/bad.json" >/dev/null 2>"$WORK/eb"; rb=$?
+  set -e
+  [ $rb = 2 ] || [ "$bad" = '["version"]' -a $rb = 1 ] || fail "malformed '$bad': exit $rb"
+  [ "$(wc -l <"$WORK/eb")" -eq 1 ] && ! grep -q Traceback "$WORK/eb" ||
+    fail "malformed '$bad': $(cat "$WORK/eb")"
+done
+echo "ok: malformed statistics: one line, exit 2"
