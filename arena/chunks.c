@@ -550,18 +550,6 @@ size_t chunks_bound_bytes(void) { return __atomic_load_n(&ct.bound_bytes, __ATOM
 
 size_t chunks_generation(void) { return __atomic_load_n(&ct.generation, __ATOMIC_RELAXED); }
 
-bool chunks_pending(unsigned region_mask)
-{
-  bool any = false;
-  pthread_mutex_lock(&ct.lock);
-  for (enum region g = 0; g < REG_N && !any; g++)
-    if (region_mask & (1u << g))
-      for (size_t i = 0; i < ct.r[g].n && !any; i++)
-        any = eligible(&ct.r[g], i, false);
-  pthread_mutex_unlock(&ct.lock);
-  return any;
-}
-
 void chunks_fork(enum fork_phase ph)
 {
   /* PREPARE takes the table lock (never taken inside jemalloc's hooks),

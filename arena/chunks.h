@@ -125,9 +125,6 @@ size_t chunks_generation(void);
  * unit) or refused (BOUND again). Wakes waiters. */
 void chunks_unbound(const struct chunk_run *r, bool ok);
 
-/* Whether some region in region_mask has a closed COMMITTED chunk. */
-bool chunks_pending(unsigned region_mask);
-
 /* Across fork (config/fork.h): the child owns no registrations. */
 void chunks_fork(enum fork_phase ph);
 

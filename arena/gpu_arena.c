@@ -79,7 +79,6 @@ int arena_init(const struct cfg *c)
   return 0;
 }
 
-size_t arena_small_max(void) { return ga.small_max; }
 
 /* A small arena is made at the first small allocation of its kind: its
  * metadata is resident, and most processes never place a small one. */

@@ -35,7 +35,4 @@ enum region arena_kind(const void *p);
 /* Give back the free pages of unbound memory now (after an unbind). */
 void arena_purge(void);
 
-/* Largest size served from jemalloc's small size classes. */
-size_t arena_small_max(void);
-
 #endif

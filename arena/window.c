@@ -110,8 +110,6 @@ void window_use_hugepages(void)
     advise_huge();
 }
 
-bool window_hugepages_allowed(void) { return win.hugepages; }
-
 void window_count_exhausted(void) { __atomic_add_fetch(&win.exhausted, 1, __ATOMIC_RELAXED); }
 
 void window_stats(struct window_stats *s)

@@ -65,7 +65,6 @@ int window_commit(uintptr_t at, size_t size);
  * regions (registration costs half as much on them). Until then they use
  * small pages, so nothing untouched becomes resident. */
 void window_use_hugepages(void);
-bool window_hugepages_allowed(void);
 
 struct window_stats { uint64_t base, size, exhausted; bool rw; };
 void window_stats(struct window_stats *s);

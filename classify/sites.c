@@ -224,17 +224,6 @@ void sites_stats(struct sites_stats *s)
   s->resets = st.resets;
 }
 
-void sites_each(void (*f)(unsigned h, void *arg), void *arg)
-{
-  if (__atomic_load_n(&st.v, __ATOMIC_ACQUIRE) == NULL)
-    return;
-  for (unsigned i = 0; i < SLOTS; i++) {
-    int state = st.v[i].state;
-    if (st.v[i].key && (state == SITE_HOT || state == SITE_DEEP))
-      f(i + 1, arg);
-  }
-}
-
 /* GPUSCATTER_LOG=debug, at exit: the busiest sites, resolved, to help write
  * rules (and to see why one does not match). */
 void sites_report(void)

@@ -63,9 +63,6 @@ struct sites_stats { unsigned sites, hot, deep, learned, loaded, ruled, demoted,
 void sites_stats(struct sites_stats *s);
 void sites_count_demoted(void);
 
-/* Call f for every hot or deep site (at exit, for the profile). */
-void sites_each(void (*f)(unsigned h, void *arg), void *arg);
-
 /* GPUSCATTER_LOG=debug: the busiest sites on stderr. */
 void sites_report(void);
 void sites_count_alloc(unsigned h);
