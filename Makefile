@@ -20,7 +20,7 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # The folders form a one-way stack: each includes only folders before it
 # (tests/integration/layout.sh checks it).
 LAYERS := config arena classify runtime bind preload
-CONFIG_SRCS   := config/options.c config/parse.c config/log.c config/fault.c config/io.c \
+CONFIG_SRCS   := config/options.c config/parse.c config/log.c config/fault.c config/io.c config/os.c \
 	config/privfile.c config/counters.c config/limits.c
 ARENA_SRCS    := arena/window.c arena/chunks.c arena/pages.c arena/hooks.c arena/gpu_arena.c
 CLASSIFY_SRCS := classify/modules.c classify/unwind.c classify/rules.c classify/profile.c \

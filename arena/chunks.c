@@ -12,10 +12,10 @@
 #include "chunks.h"
 #include "../config/clock.h"
 #include "../config/log.h"
+#include "../config/os.h"
 
 #include <pthread.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* A chunk's state word: the state in the low byte, purges in flight above. */
 #define STATE(w) ((int)((w) & 0xff))
@@ -67,9 +67,8 @@ void chunks_init(size_t chunk_size, size_t max_bound)
   for (enum region r = 0; r < REG_N; r++) {
     struct region_tab *t = &ct.r[r];
     pthread_mutex_init(&t->carve, NULL);
-    void *v = mmap(NULL, cap * sizeof(struct chunk), PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (v != MAP_FAILED) {
+    void *v = os_map(cap * sizeof(struct chunk));
+    if (v != NULL) {
       t->v = v;
       t->cap = cap;
     }

@@ -5,8 +5,8 @@
  * malloc here, only the region's carve lock and lock-free chunk words. */
 #include "hooks.h"
 #include "chunks.h"
+#include "../config/os.h"
 
-#include <sys/mman.h>
 
 enum { MAX_ARENAS = 4096 };
 /* By arena index: its region + 1; 0 for none. */
@@ -65,12 +65,12 @@ static bool h_decommit(extent_hooks_t *h, void *addr, size_t size, size_t offset
   return true;
 }
 
-static bool purge(void *addr, size_t offset, size_t length, int advice)
+static bool purge(void *addr, size_t offset, size_t length, bool lazy)
 {
   uintptr_t a = (uintptr_t)addr + offset;
   if (!chunks_purge_begin(a, length))
     return true;
-  bool failed = madvise((void *)a, length, advice) != 0;
+  bool failed = os_purge((void *)a, length, lazy) != 0;
   chunks_purge_end(a, length);
   return failed;
 }
@@ -79,14 +79,14 @@ static bool h_purge_lazy(extent_hooks_t *h, void *addr, size_t size, size_t offs
                          size_t length, unsigned arena_ind)
 {
   (void)h, (void)size, (void)arena_ind;
-  return purge(addr, offset, length, MADV_FREE);
+  return purge(addr, offset, length, true);
 }
 
 static bool h_purge_forced(extent_hooks_t *h, void *addr, size_t size, size_t offset,
                            size_t length, unsigned arena_ind)
 {
   (void)h, (void)size, (void)arena_ind;
-  return purge(addr, offset, length, MADV_DONTNEED);
+  return purge(addr, offset, length, false);
 }
 
 static bool h_split(extent_hooks_t *h, void *addr, size_t size, size_t size_a, size_t size_b,

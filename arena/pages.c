@@ -10,10 +10,10 @@
 #include "pages.h"
 #include "chunks.h"
 #include "../config/clock.h"
+#include "../config/os.h"
 
 #include <pthread.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* Map words. 0: no boundary here. */
 enum { TAG_USED = 1u << 31, TAG_FREE = 1u << 30, TAG_BUSY = 1u << 29, TAG_MASK = 0x1fffffffu };
@@ -66,9 +66,8 @@ static bool ensure_map(struct region_pages *rp)
   if (rp->map)
     return true;
   size_t n = window_region_size() / PAGE * sizeof(uint32_t);
-  void *m = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
-  if (m == MAP_FAILED)
+  void *m = os_map(n);
+  if (m == NULL)
     return false;
   rp->map = m;
   return true;
@@ -83,11 +82,8 @@ static uint32_t node_new(struct region_pages *rp)
   }
   if (rp->used + 1 >= rp->cap) {
     uint32_t cap = rp->cap ? rp->cap * 2 : 1024;
-    void *v = rp->nodes ? mremap(rp->nodes, rp->cap * sizeof *rp->nodes, cap * sizeof *rp->nodes,
-                                 MREMAP_MAYMOVE)
-                        : mmap(NULL, cap * sizeof *rp->nodes, PROT_READ | PROT_WRITE,
-                               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (v == MAP_FAILED)
+    void *v = os_remap(rp->nodes, rp->cap * sizeof *rp->nodes, cap * sizeof *rp->nodes);
+    if (v == NULL)
       return NIL;
     rp->nodes = v;
     rp->cap = cap;
@@ -417,7 +413,7 @@ static size_t purge_one(enum region r, struct region_pages *rp, uint32_t i)
     rp->nodes[rp->busy].prev = i;
   rp->busy = i;
   pthread_mutex_unlock(&rp->lock);
-  madvise((void *)a, len, MADV_DONTNEED);
+  os_purge((void *)a, len, false);
   chunks_purge_end(a, len);
   pthread_mutex_lock(&rp->lock);
   n = &rp->nodes[i];

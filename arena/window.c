@@ -4,12 +4,8 @@
  * that holds it for reading (the loader stalls measured on an H200 came
  * from such waits). */
 #include "window.h"
-#include "../config/fault.h"
 #include "../config/log.h"
-
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <unistd.h>
+#include "../config/os.h"
 
 uintptr_t window_lo;
 size_t window_len;
@@ -23,44 +19,27 @@ static struct {
   uint64_t exhausted;
 } win;
 
-/* vm.overcommit_memory: 2 means MAP_NORESERVE is ignored and a large
- * read/write reservation would be charged in full. */
-static bool strict_overcommit(void)
-{
-  char c = '0';
-  int fd = open("/proc/sys/vm/overcommit_memory", O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    if (read(fd, &c, 1) != 1)
-      c = '0';
-    close(fd);
-  }
-  return c == '2';
-}
-
 static void advise_huge(void);
 
 int window_reserve(size_t want, size_t floor, bool hugepages)
 {
-  if (fault_hit(FAULT_RESERVE))
-    return -1;
   size_t size = WINDOW_ALIGN * WINDOW_SLOTS;
   if (want < size)
     return -1; /* not even a chunk per region */
   while (size * 2 <= want)
     size *= 2;
-  int prot = strict_overcommit() ? PROT_NONE : PROT_READ | PROT_WRITE;
+  bool rw = !os_strict_overcommit();
   for (; size >= floor && size >= WINDOW_ALIGN * WINDOW_SLOTS; size /= 2) {
     /* Over-reserve by the alignment, then trim both ends. */
-    void *p = mmap(NULL, size + WINDOW_ALIGN, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    if (p == MAP_FAILED)
+    void *p = os_reserve(size + WINDOW_ALIGN, rw);
+    if (p == NULL)
       continue;
     uintptr_t raw = (uintptr_t)p, lo = (raw + WINDOW_ALIGN - 1) & ~(WINDOW_ALIGN - 1);
     if (lo > raw)
-      munmap(p, lo - raw);
+      os_unmap(p, lo - raw);
     if (raw + WINDOW_ALIGN > lo)
-      munmap((void *)(lo + size), raw + WINDOW_ALIGN - lo);
-    win.rw = prot != PROT_NONE;
+      os_unmap((void *)(lo + size), raw + WINDOW_ALIGN - lo);
+    win.rw = rw;
     win.hugepages = hugepages;
     unsigned shift = 0;
     while (((size_t)WINDOW_SLOTS << shift) < size)
@@ -79,8 +58,7 @@ int window_reserve(size_t want, size_t floor, bool hugepages)
 
 int window_commit(uintptr_t at, size_t size)
 {
-  if (fault_hit(FAULT_COMMIT) ||
-      (!win.rw && mprotect((void *)at, size, PROT_READ | PROT_WRITE) != 0)) {
+  if (os_commit((void *)at, size, !win.rw) != 0) {
     if (!__atomic_exchange_n(&win.commit_warned, true, __ATOMIC_RELAXED)) /* once */
       log_warn("window: cannot commit %zu bytes at %p; those allocations stay ordinary", size,
                (void *)at);
@@ -89,7 +67,7 @@ int window_commit(uintptr_t at, size_t size)
   }
   if (!win.rw && win.hugepages && __atomic_load_n(&win.huge_now, __ATOMIC_RELAXED) &&
       region_is_pages(window_region((void *)at)))
-    madvise((void *)at, size, MADV_HUGEPAGE); /* advisory */
+    os_hugepage((void *)at, size);
   return 0;
 }
 
@@ -101,7 +79,7 @@ static void advise_huge(void)
     return; /* PROT_NONE: each commit advises its own range */
   for (enum region r = 0; r < REG_N; r++)
     if (region_is_pages(r))
-      madvise((void *)window_region_base(r), window_region_size(), MADV_HUGEPAGE);
+      os_hugepage((void *)window_region_base(r), window_region_size());
 }
 
 void window_use_hugepages(void)

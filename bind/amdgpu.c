@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "../config/config.h"
 #include "../config/log.h"
+#include "../config/os.h"
 
 #include <amdgpu.h>
 #include <amdgpu_drm.h>
@@ -21,7 +22,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 struct bo_rec { uintptr_t base; size_t size; amdgpu_bo_handle bo; };
@@ -158,10 +158,8 @@ static bool remember(uintptr_t base, size_t size, amdgpu_bo_handle bo)
 {
   if (ag.n == ag.cap) {
     size_t cap = ag.cap ? ag.cap * 2 : 256;
-    void *v = ag.v ? mremap(ag.v, ag.cap * sizeof *ag.v, cap * sizeof *ag.v, MREMAP_MAYMOVE)
-                   : mmap(NULL, cap * sizeof *ag.v, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (v == MAP_FAILED)
+    void *v = os_remap(ag.v, ag.cap * sizeof *ag.v, cap * sizeof *ag.v);
+    if (v == NULL)
       return false;
     ag.v = v;
     ag.cap = cap;

@@ -16,16 +16,12 @@
  * joined before return (nothing survives a fork or outlives the call) and
  * block every signal (the application's handlers never run on them). */
 #include "populate.h"
+#include "../config/os.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <sys/mman.h>
 #include <unistd.h>
-
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
-#endif
 
 enum { SLICE_MIN = 16 << 20, TOUCH_FROM = 4, HELPER_STACK = 64 << 10 };
 
@@ -33,7 +29,7 @@ static void *fault_in(void *arg)
 {
   struct populate_slice *s = arg;
   if (!s->touch) {
-    madvise((void *)s->base, s->size, MADV_POPULATE_WRITE);
+    os_populate((void *)s->base, s->size);
     return NULL;
   }
   for (uintptr_t p = s->base & ~(uintptr_t)4095; p < s->base + s->size; p += 4096)

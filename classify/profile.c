@@ -9,6 +9,7 @@
 #include "profile.h"
 #include "rules.h"
 #include "../config/log.h"
+#include "../config/os.h"
 #include "../config/privfile.h"
 
 #include <errno.h>
@@ -17,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,12 +172,6 @@ static size_t parse_line(const char *s, const char *end, uint64_t *key, int *kin
   return (size_t)(p + 1 - s);
 }
 
-static void *map(size_t n)
-{
-  void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return p == MAP_FAILED ? NULL : p;
-}
-
 static int refuse(const char *path, const char *why)
 {
   log_warn("GPUSCATTER_PROFILE=%s: %s; ignored (and left as it is)", path, why);
@@ -187,7 +181,7 @@ static int refuse(const char *path, const char *why)
 
 int profile_load(const char *path)
 {
-  if (pf.text == NULL && (pf.text = map(2 * MAX_FILE)) == NULL)
+  if (pf.text == NULL && (pf.text = os_map(2 * MAX_FILE)) == NULL)
     return 0;
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
@@ -205,7 +199,7 @@ int profile_load(const char *path)
     bad = "writable by others";
   else if (st.st_size > MAX_FILE)
     bad = "larger than 1 MiB";
-  char *buf = bad ? NULL : map(MAX_FILE + 1);
+  char *buf = bad ? NULL : os_map(MAX_FILE + 1);
   ssize_t got = 0, r = 0;
   while (buf && got <= MAX_FILE &&
          (r = read(fd, buf + got, (size_t)(MAX_FILE + 1 - got))) > 0)
@@ -216,12 +210,12 @@ int profile_load(const char *path)
   if (buf == NULL || r < 0)
     return refuse(path, "unreadable");
   if (got > MAX_FILE) {
-    munmap(buf, MAX_FILE + 1);
+    os_unmap(buf, MAX_FILE + 1);
     return refuse(path, "larger than 1 MiB");
   }
   size_t hl = sizeof header - 1;
   if ((size_t)got >= hl && memcmp(buf, header_v1, hl) == 0) {
-    munmap(buf, MAX_FILE + 1);
+    os_unmap(buf, MAX_FILE + 1);
     return 0; /* an older kind of key: replaced at exit */
   }
   const char *end = buf + got, *p = buf + hl;
@@ -245,7 +239,7 @@ int profile_load(const char *path)
     p += len;
   }
   if (bad) {
-    munmap(buf, MAX_FILE + 1);
+    os_unmap(buf, MAX_FILE + 1);
     return refuse(path, bad);
   }
   pthread_mutex_lock(&pf.lock);
@@ -256,7 +250,7 @@ int profile_load(const char *path)
   }
   pf.changed = false;
   pthread_mutex_unlock(&pf.lock);
-  munmap(buf, MAX_FILE + 1);
+  os_unmap(buf, MAX_FILE + 1);
   return n;
 }
 
@@ -278,7 +272,7 @@ void profile_add(uint64_t key, int kind, const char *const *modules, const uint6
   body[o++] = '\n';
   pthread_mutex_lock(&pf.lock);
   if (pf.text == NULL)
-    pf.text = map(2 * MAX_FILE);
+    pf.text = os_map(2 * MAX_FILE);
   if (pf.text) {
     put(key, kind, body, (size_t)o);
     if (kind == PROFILE_HOT && depth > 1)

@@ -3,8 +3,8 @@
  * tens of candidate allocations per weight in between (measured with
  * PyTorch: 92k for 2000 tensors), and a record must survive them. */
 #include "records.h"
+#include "../config/os.h"
 
-#include <sys/mman.h>
 
 enum { RECORD_BITS = 19, RECORDS = 1 << RECORD_BITS };
 
@@ -22,9 +22,8 @@ bool records_init(void)
 {
   if (rc.v)
     return true;
-  void *v = mmap(NULL, RECORDS * sizeof(struct record), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (v == MAP_FAILED)
+  void *v = os_map(RECORDS * sizeof(struct record));
+  if (v == NULL)
     return false;
   __atomic_store_n(&rc.v, (struct record *)v, __ATOMIC_RELEASE);
   return true;

@@ -6,11 +6,11 @@
 #include "rules.h"
 #include "../config/config.h"
 #include "../config/log.h"
+#include "../config/os.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* 32768 entries, touched as used: importing PyTorch alone allocates from
  * thousands of distinct sites. When three quarters are used, every site
@@ -37,9 +37,8 @@ void sites_init(void)
 {
   if (st.v)
     return;
-  void *v = mmap(NULL, SLOTS * sizeof(struct site), PROT_READ | PROT_WRITE,
-                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (v == MAP_FAILED)
+  void *v = os_map(SLOTS * sizeof(struct site));
+  if (v == NULL)
     return;
   st.count = log_get_level() >= CFG_LOG_DEBUG;
   __atomic_store_n(&st.v, (struct site *)v, __ATOMIC_RELEASE);

@@ -2,11 +2,11 @@
  * reads every block. Blocks come from mmap (this runs inside malloc) and
  * are recycled when their thread exits, keeping their counts. */
 #include "counters.h"
+#include "os.h"
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/mman.h>
 
 struct block {
   uint64_t v[CTR_N];
@@ -30,8 +30,8 @@ static struct block *claim(void)
       return b;
   }
   /* A page of new blocks: keep the first, publish the rest as idle. */
-  struct block *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (page == MAP_FAILED)
+  struct block *page = os_map(4096);
+  if (page == NULL)
     return NULL;
   size_t n = 4096 / sizeof *page;
   for (size_t i = 0; i < n; i++) {

@@ -1,6 +1,6 @@
 /* GPUSCATTER_FAULT is a comma-separated list of POINT (fail every time) or
- * POINT:K (fail the K-th attempt only), POINT one of reserve, commit, bind,
- * unbind, thread, stats. Unknown words are ignored: this is a test knob. */
+ * POINT:K (fail the K-th attempt only), POINT one of reserve, commit, map,
+ * bind, unbind, thread, stats. Unknown words are ignored: this is a test knob. */
 #include "fault.h"
 #include "config.h"
 
@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *const names[FAULT_N] = {
-  [FAULT_RESERVE] = "reserve", [FAULT_COMMIT] = "commit", [FAULT_BIND] = "bind",
+  [FAULT_RESERVE] = "reserve", [FAULT_COMMIT] = "commit", [FAULT_MAP] = "map", [FAULT_BIND] = "bind",
   [FAULT_UNBIND] = "unbind", [FAULT_THREAD] = "thread", [FAULT_STATS] = "stats",
 };
 static unsigned long at[FAULT_N];   /* 0: never; ULONG_MAX: always */

@@ -5,8 +5,8 @@
 
 #include <stdbool.h>
 
-enum fault_point { FAULT_RESERVE, FAULT_COMMIT, FAULT_BIND, FAULT_UNBIND, FAULT_THREAD,
-                   FAULT_STATS, FAULT_N };
+enum fault_point { FAULT_RESERVE, FAULT_COMMIT, FAULT_MAP, FAULT_BIND, FAULT_UNBIND,
+                   FAULT_THREAD, FAULT_STATS, FAULT_N };
 
 /* Counts one attempt at p; true when this attempt must fail. */
 bool fault_hit(enum fault_point p);

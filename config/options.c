@@ -129,7 +129,7 @@ const struct cfg_option cfg_options[] = {
     .meaning = "amdgpu backend: the GPU; auto: the first amdgpu render node libdrm lists",
     .max = sizeof(((struct cfg *)0)->amdgpu_device), .off = OPT(amdgpu_device) },
   { .name = "GPUSCATTER_FAULT", .type = CFG_STRING, .def = "off",
-    .form = "off, or a list of reserve, commit, bind, unbind, thread, stats (each optionally :K)",
+    .form = "off, or a list of reserve, commit, map, bind, unbind, thread, stats (each optionally :K)",
     .meaning = "tests only: make that operation fail (the K-th time, or always)",
     .max = sizeof(((struct cfg *)0)->fault), .off = OPT(fault) },
 };

@@ -9,12 +9,12 @@
 #include "regtable.h"
 #include "../arena/window.h"
 #include "../config/config.h"
+#include "../config/os.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mman.h>
 
 static struct {
   struct regtable driver[FAMILY_N];  /* registrations */
@@ -64,28 +64,16 @@ static int fail(enum flavor f, int rc)
 static struct regtable *driver(enum flavor f) { return &sim.driver[flavor(f)->family]; }
 static struct regtable *pinned(enum flavor f) { return &sim.pinned[flavor(f)->family]; }
 
-/* The whole range is mapped (mincore fails with ENOMEM on a hole). */
-static bool mapped(uintptr_t p, size_t n)
-{
-  size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-  uintptr_t a = p & ~(pg - 1);
-  size_t len = ((p + n + pg - 1) & ~(pg - 1)) - a;
-  static __thread unsigned char vec[4096];
-  for (size_t off = 0; off < len; off += sizeof vec * pg) {
-    size_t l = len - off < sizeof vec * pg ? len - off : sizeof vec * pg;
-    if (mincore((void *)(a + off), l, vec) != 0 && errno == ENOMEM)
-      return false;
-  }
-  return true;
-}
-
 static int reg(enum flavor f, void *p, size_t size, unsigned flags)
 {
   const struct flavor_desc *fd = flavor(f);
   if (p == NULL || size == 0 || (flags & ~fd->reg_flags))
     return fail(f, fd->err.invalid);
-  if (!mapped((uintptr_t)p, size) || regtable_overlaps(pinned(f), (uintptr_t)p, size))
+  if (!os_mapped((uintptr_t)p, size) || regtable_overlaps(pinned(f), (uintptr_t)p, size))
     return fail(f, fd->err.invalid); /* pinned memory cannot be registered */
+  /* The driver pins every page of the range: faulted in, resident. */
+  uintptr_t first = (uintptr_t)p & ~(uintptr_t)4095;
+  os_populate((void *)first, (((uintptr_t)p + size + 4095) & ~(uintptr_t)4095) - first);
   charge((uintptr_t)p, size, false);
   struct reg r = { (uintptr_t)p, size, flags, 0 };
   int rc = regtable_add(driver(f), &r, fd->overlap_ok);
@@ -163,8 +151,8 @@ static int host_alloc(enum flavor f, void **pp, size_t n, unsigned flags)
   }
   if (n > ((size_t)1 << 46))
     return fail(f, fd->err.no_memory);
-  void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED)
+  void *p = os_map_app(n);
+  if (p == NULL)
     return fail(f, fd->err.no_memory);
   charge((uintptr_t)p, n, true);
   struct reg r = { (uintptr_t)p, n, flags, 0 };
@@ -182,7 +170,7 @@ static int host_free(enum flavor f, void *p)
   if (regtable_remove(pinned(f), (uintptr_t)p, &r) != REG_OK)
     return fail(f, fd->err.invalid);
   charge((uintptr_t)p, 0, false);
-  munmap(p, r.size);
+  os_unmap(p, r.size);
   return 0;
 }
 

@@ -19,6 +19,8 @@ fault() {
 }
 fault reserve "cannot reserve an address window"
 fault commit:3 "cannot commit"
+fault map "cannot map"
+fault map:2 "cannot map"
 fault bind:2 "could not register"
 fault bind "could not register"
 fault thread "cannot start the bind thread" GPUSCATTER_BIND=async
