@@ -26,7 +26,8 @@ ARENA_SRCS    := arena/window.c arena/chunks.c arena/pages.c arena/hooks.c arena
 CLASSIFY_SRCS := classify/modules.c classify/unwind.c classify/rules.c classify/profile.c \
 	classify/sites.c classify/records.c classify/classify.c
 RUNTIME_SRCS  := runtime/flavor.c runtime/regtable.c runtime/lookup.c runtime/simrt.c
-BIND_SRCS     := bind/populate.c bind/engine.c bind/backends.c bind/rtbind.c bind/cuda.c bind/hip.c \
+BIND_SRCS     := bind/populate.c bind/calls.c bind/timeline.c bind/ahead.c bind/idle.c bind/thread.c \
+	bind/engine.c bind/backends.c bind/rtbind.c bind/cuda.c bind/hip.c \
 	bind/amdgpu.c bind/sim.c
 PRELOAD_SRCS  := preload/real.c preload/route.c preload/malloc.c preload/new.c \
 	preload/register.c preload/hostalloc.c preload/cuda.c preload/hip.c preload/driver.c \

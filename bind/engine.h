@@ -3,7 +3,10 @@
  * registers in, and gives their free pages back (docs/DESIGN.md,
  * "Binding"). Backend calls are made on the bind thread or on the
  * application thread that needs a unit now, never with a lock of ours
- * held. */
+ * held. Its files, by job: engine.c starts the backend and answers the
+ * application's threads; calls.c makes the backend calls; ahead.c binds
+ * ahead; idle.c unbinds; thread.c runs the bind thread; timeline.c keeps
+ * the time line. */
 #ifndef GPUSCATTER_ENGINE_H
 #define GPUSCATTER_ENGINE_H
 
@@ -12,6 +15,15 @@
 #include "../runtime/flavor.h"
 
 #include <stdbool.h>
+
+/* Region masks: a bit per region. */
+#define ENGINE_BIT(r) (1u << (r))
+#define ENGINE_SIZE (ENGINE_BIT(REG_SIZE) | ENGINE_BIT(REG_SIZE_SMALL))
+#define ENGINE_SITE (ENGINE_BIT(REG_SITE) | ENGINE_BIT(REG_SITE_SMALL))
+#define ENGINE_ALL ((1u << REG_N) - 1)
+
+/* Whether a backend is live (for the engine's own files). */
+bool engine_live(void);
 
 /* The application made a runtime call of this flavor: pick and start the
  * backend on first call. Cheap on later calls. */
