@@ -84,7 +84,7 @@ TEST_BINS := $(B)/tests/check_config $(B)/tests/check_malloc $(B)/tests/check_ar
 	$(B)/tests/stress $(B)/tests/forkthreads $(B)/tests/arena_check $(B)/tests/engine_check \
 	$(B)/tests/conformance $(B)/tests/amdgpu_check $(B)/tests/drm_rules $(B)/tests/fakedrm.so \
 	$(B)/tests/sites_check $(B)/tests/libsiterule.so $(B)/tests/races $(B)/tests/libctorwait.so \
-	$(B)/tests/noharm $(B)/tests/malloc_loop \
+	$(B)/tests/noharm $(B)/tests/malloc_loop $(B)/tests/resident \
 	$(FUZZ_BINS)
 
 # The config module has no allocator in it: test it under ASan and UBSan.

@@ -139,6 +139,15 @@ uintptr_t chunks_carve(enum region r, uintptr_t new_addr, size_t size, size_t al
     t->open = false;
   uintptr_t at = new_addr ? new_addr : align_up(grow ? t->cursor : (c ? c->base + c->size
                                                                         : window_region_base(r)), align);
+  /* An over-aligned block starts a chunk of its own at its alignment,
+   * leaving the gap as unused address space: a chunk grown over the gap
+   * would fault the gap in when bound (6 MiB blocks aligned to 1 GiB: a
+   * GiB each). Runs never coalesce across such a hole. */
+  if (grow && !new_addr && at - t->cursor >= WINDOW_ALIGN) {
+    grow = false;
+    t->open = false;
+    at = align_up(c->base + c->size, align);
+  }
   if ((new_addr && (!grow || new_addr != t->cursor)) || at + size > limit || at + size < at) {
     if (!new_addr)
       window_count_exhausted();
@@ -156,6 +165,8 @@ uintptr_t chunks_carve(enum region r, uintptr_t new_addr, size_t size, size_t al
     if (n == t->cap)
       goto out;
     uintptr_t base = c ? c->base + c->size : window_region_base(r);
+    if (at - base >= WINDOW_ALIGN)
+      base = at & ~(uintptr_t)(WINDOW_ALIGN - 1);
     if (window_commit(base, end - base) != 0)
       goto out;
     c = &t->v[n];
@@ -349,6 +360,13 @@ static bool eligible(struct region_tab *t, size_t k, bool open_ok)
   return open_ok || k + 1 < t->n || !t->open;
 }
 
+/* Chunk k ends where chunk k + 1 begins (no hole between: one backend
+ * call registers a run, so it must be one range). */
+static bool adjacent(struct region_tab *t, size_t k)
+{
+  return t->v[k].base + t->v[k].size == t->v[k + 1].base;
+}
+
 /* Claim the word: COMMITTED with no purge, to BINDING. */
 static bool claim(struct chunk *c)
 {
@@ -373,6 +391,22 @@ static void make_run(struct region_tab *t, size_t lo, size_t hi, size_t size, st
 static void seal(struct region_tab *t) { t->open = false; }
 
 enum choose chunks_choose(uintptr_t a, size_t max, struct chunk_run *r)
+{
+  return chunks_choose_within(a, max, 0, UINTPTR_MAX, r);
+}
+
+bool chunks_extent(uintptr_t a, uintptr_t *base, size_t *size)
+{
+  struct chunk *c = find(a, NULL);
+  if (c == NULL)
+    return false;
+  *base = c->base;
+  *size = __atomic_load_n(&c->size, __ATOMIC_ACQUIRE);
+  return true;
+}
+
+enum choose chunks_choose_within(uintptr_t a, size_t max, uintptr_t lo_addr, uintptr_t hi_addr,
+                                 struct chunk_run *r)
 {
   struct region_tab *t = tab_of(a);
   if (t == NULL)
@@ -400,11 +434,13 @@ enum choose chunks_choose(uintptr_t a, size_t max, struct chunk_run *r)
   /* With what is pending around it, in one call: closed COMMITTED
    * neighbours, within max bytes and the budget. */
   size_t lo = i, hi = i + 1, size = t->v[i].size;
-  while (lo > 0 && eligible(t, lo - 1, false) && size + t->v[lo - 1].size <= max &&
-         fits_budget(size + t->v[lo - 1].size) && claim(&t->v[lo - 1]))
+  while (lo > 0 && t->v[lo - 1].base >= lo_addr && adjacent(t, lo - 1) && eligible(t, lo - 1, false) &&
+         size + t->v[lo - 1].size <= max && fits_budget(size + t->v[lo - 1].size) &&
+         claim(&t->v[lo - 1]))
     size += t->v[--lo].size;
-  while (hi < t->n && eligible(t, hi, false) && size + t->v[hi].size <= max &&
-         fits_budget(size + t->v[hi].size) && claim(&t->v[hi]))
+  while (hi < t->n && t->v[hi].base + t->v[hi].size <= hi_addr && adjacent(t, hi - 1) &&
+         eligible(t, hi, false) &&
+         size + t->v[hi].size <= max && fits_budget(size + t->v[hi].size) && claim(&t->v[hi]))
     size += t->v[hi++].size;
   make_run(t, lo, hi, size, r);
   ok = CHOOSE_OK;
@@ -416,15 +452,21 @@ out:
 
 /* Ahead of registrations only what holds allocations: a page-allocator
  * chunk under a quarter in use is not worth pinning (nor would it stay:
- * it is what unbinding looks for). */
-static bool worth_ahead(struct region_tab *t, size_t k)
+ * it is what unbinding looks for); with dense, only what is mostly
+ * resident (a mincore under the lock: tens of microseconds a chunk, on
+ * the bind thread). */
+static bool worth_ahead(struct region_tab *t, size_t k, bool dense)
 {
-  return !region_is_pages((enum region)(t - ct.r)) ||
-         __atomic_load_n(&t->v[k].live, __ATOMIC_RELAXED) * 4 >= (long)t->v[k].size;
+  struct chunk *c = &t->v[k];
+  if (region_is_pages((enum region)(t - ct.r)) &&
+      __atomic_load_n(&c->live, __ATOMIC_RELAXED) * 4 < (long)c->size)
+    return false;
+  return !dense || os_nonresident(c->base, c->size) * 4 <= c->size;
 }
 
-bool chunks_choose_ahead(unsigned region_mask, bool newest, size_t max, struct chunk_run *r)
+bool chunks_choose_ahead(unsigned region_mask, unsigned how, size_t max, struct chunk_run *r)
 {
+  bool newest = how & AHEAD_NEWEST, dense = how & AHEAD_DENSE;
   for (enum region g = 0; g < REG_N; g++) {
     if (!(region_mask & (1u << g)))
       continue;
@@ -433,7 +475,7 @@ bool chunks_choose_ahead(unsigned region_mask, bool newest, size_t max, struct c
     pthread_mutex_lock(&t->carve);
     pthread_mutex_lock(&ct.lock);
     for (size_t i = 0; i < t->n && !ok; i++) {
-      if (!eligible(t, i, newest) || !worth_ahead(t, i))
+      if (!eligible(t, i, newest) || !worth_ahead(t, i, dense))
         continue;
       if (!fits_budget(t->v[i].size)) {
         ct.budget_refused++;
@@ -442,7 +484,7 @@ bool chunks_choose_ahead(unsigned region_mask, bool newest, size_t max, struct c
       if (!claim(&t->v[i]))
         continue;
       size_t j = i + 1, size = t->v[i].size;
-      while (j < t->n && eligible(t, j, newest) && worth_ahead(t, j) &&
+      while (j < t->n && adjacent(t, j - 1) && eligible(t, j, newest) && worth_ahead(t, j, dense) &&
              size + t->v[j].size <= max && fits_budget(size + t->v[j].size) && claim(&t->v[j]))
         size += t->v[j++].size;
       if (j == t->n)
@@ -562,6 +604,9 @@ void chunks_fork(enum fork_phase ph)
   for (enum region g = 0; g < REG_N; g++) {
     struct region_tab *t = &ct.r[g];
     pthread_mutex_init(&t->carve, NULL);
+    /* What the child carves is its own chunk: binding it never faults in
+     * (and copies) the parent's pages around it. */
+    t->open = false;
     for (size_t k = 0; k < t->n; k++) {
       struct chunk *c = &t->v[k];
       /* Purges in flight belonged to threads the child does not have. */

@@ -86,10 +86,22 @@ enum choose { CHOOSE_OK, CHOOSE_BUSY /* changed or purging: try again */,
               CHOOSE_BUDGET /* binding it would pass the pinned budget */ };
 enum choose chunks_choose(uintptr_t a, size_t max, struct chunk_run *r);
 
+/* The same, the neighbours taken only from within [lo, hi). */
+enum choose chunks_choose_within(uintptr_t a, size_t max, uintptr_t lo, uintptr_t hi,
+                                 struct chunk_run *r);
+
+/* Lock-free: the chunk holding a, as it is now (a newest chunk may still
+ * grow). False when a is in no chunk. */
+bool chunks_extent(uintptr_t a, uintptr_t *base, size_t *size);
+
 /* Choose the first run of closed COMMITTED chunks in the regions of
- * region_mask (bit per region); with newest, the open newest chunk of a
- * region too (sealed). False when none is left or the budget is full. */
-bool chunks_choose_ahead(unsigned region_mask, bool newest, size_t max, struct chunk_run *r);
+ * region_mask (bit per region); with AHEAD_NEWEST, the open newest chunk
+ * of a region too (sealed); with AHEAD_DENSE, only chunks at least three
+ * quarters resident (binding faults in the rest: memory the program has
+ * not filled is not bound ahead, it may never be). False when none is
+ * left or the budget is full. */
+enum { AHEAD_NEWEST = 1, AHEAD_DENSE = 2 };
+bool chunks_choose_ahead(unsigned region_mask, unsigned how, size_t max, struct chunk_run *r);
 
 /* The backend's answer for a chosen run: BOUND on device at device
  * address dev, or FAILED. Wakes waiters. */

@@ -104,13 +104,15 @@ void *arena_alloc(enum region kind, size_t n, size_t align, bool zero)
     int flags = ga.flags[s] | (align > 16 ? MALLOCX_ALIGN(align) : 0) | (zero ? MALLOCX_ZERO : 0);
     return mallocx(n ? n : 1, flags);
   }
-  return pages_alloc(kind, n, align, zero);
+  /* A large zeroed block placed by size (calloc, numpy.zeros) is often
+   * sparse: its own region keeps small pages until there is evidence. */
+  return pages_alloc(kind == REG_SIZE && zero ? REG_ZERO : kind, n, align, zero);
 }
 
 enum region arena_kind(const void *p)
 {
   enum region r = window_region(p);
-  return r == REG_SIZE_SMALL ? REG_SIZE : r == REG_SITE_SMALL ? REG_SITE : r;
+  return r == REG_SIZE_SMALL || r == REG_ZERO ? REG_SIZE : r == REG_SITE_SMALL ? REG_SITE : r;
 }
 
 void arena_free(void *p)

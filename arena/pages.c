@@ -39,11 +39,13 @@ struct region_pages {
 };
 
 static struct {
-  struct region_pages r[REG_PINNED + 1];
+  struct region_pages r[REG_ZERO + 1];
   bool sparse;  /* a bound unit with no registration is now mostly free */
 } pg = {
-  .r = { { .lock = PTHREAD_MUTEX_INITIALIZER }, { .lock = PTHREAD_MUTEX_INITIALIZER },
-         { .lock = PTHREAD_MUTEX_INITIALIZER } },
+  .r = { [REG_SIZE] = { .lock = PTHREAD_MUTEX_INITIALIZER },
+         [REG_SITE] = { .lock = PTHREAD_MUTEX_INITIALIZER },
+         [REG_PINNED] = { .lock = PTHREAD_MUTEX_INITIALIZER },
+         [REG_ZERO] = { .lock = PTHREAD_MUTEX_INITIALIZER } },
 };
 
 static uintptr_t page_addr(enum region r, uint32_t page)
@@ -581,9 +583,25 @@ bool pages_dirty(enum region r)
   return __atomic_load_n(&pg.r[r].dirty_head, __ATOMIC_RELAXED) != NIL;
 }
 
+/* The child's pinned blocks must not share units with the parent's:
+ * binding such a unit would fault in, and copy, every page the parent
+ * pinned in it. The free space there is kept out of use (marked as a
+ * block nobody frees), so the child's blocks come from fresh chunks. */
+static void forget_free(struct region_pages *rp)
+{
+  for (unsigned b = 0; b < NBINS; b++)
+    while (rp->bins[b]) {
+      uint32_t i = rp->bins[b];
+      struct node n = rp->nodes[i];
+      unlink_free(rp, i);
+      node_drop(rp, i);
+      tag(rp, n.page, n.npages, TAG_USED | n.npages);
+    }
+}
+
 void pages_fork(enum fork_phase ph)
 {
-  for (enum region r = 0; r <= REG_PINNED; r++) {
+  for (enum region r = 0; r <= REG_ZERO; r++) {
     struct region_pages *rp = &pg.r[r];
     fork_mutex(&rp->lock, ph);
     if (ph != FORK_CHILD)
@@ -604,6 +622,8 @@ void pages_fork(enum fork_phase ph)
       rp->nodes[i].freed_ms = 0;
       dirty_append(rp, i);
     }
+    if (r == REG_PINNED)
+      forget_free(rp);
   }
 }
 

@@ -14,12 +14,12 @@ unsigned window_shift;
 static struct {
   bool rw;              /* reserved read/write: commits are no-ops */
   bool hugepages;       /* allowed */
-  bool huge_now;
+  unsigned huge;        /* regions asked for, a bit each (atomic) */
   bool commit_warned;
   uint64_t exhausted;
 } win;
 
-static void advise_huge(void);
+static void advise_huge(enum region r);
 
 int window_reserve(size_t want, size_t floor, bool hugepages)
 {
@@ -49,8 +49,9 @@ int window_reserve(size_t want, size_t floor, bool hugepages)
     window_shift = shift;
     __atomic_store_n(&window_len, size, __ATOMIC_RELAXED);
     __atomic_store_n(&window_lo, lo, __ATOMIC_RELEASE);
-    if (__atomic_load_n(&win.huge_now, __ATOMIC_RELAXED))
-      advise_huge();
+    for (enum region r = 0; r < REG_N; r++)
+      if (__atomic_load_n(&win.huge, __ATOMIC_RELAXED) & (1u << r))
+        advise_huge(r);
     return 0;
   }
   return -1;
@@ -65,27 +66,31 @@ int window_commit(uintptr_t at, size_t size)
     window_count_exhausted();
     return -1;
   }
-  if (!win.rw && win.hugepages && __atomic_load_n(&win.huge_now, __ATOMIC_RELAXED) &&
-      region_is_pages(window_region((void *)at)))
+  if (!win.rw && win.hugepages &&
+      (__atomic_load_n(&win.huge, __ATOMIC_RELAXED) & (1u << window_region((void *)at))))
     os_hugepage((void *)at, size);
   return 0;
 }
 
 /* One call per region: on a read/write reservation the whole region, so
  * that chunks need no madvise (a write lock on mmap_lock) later. */
-static void advise_huge(void)
+static void advise_huge(enum region r)
 {
   if (!win.hugepages || !win.rw || window_len == 0)
     return; /* PROT_NONE: each commit advises its own range */
-  for (enum region r = 0; r < REG_N; r++)
-    if (region_is_pages(r))
-      os_hugepage((void *)window_region_base(r), window_region_size());
+  os_hugepage((void *)window_region_base(r), window_region_size());
 }
 
-void window_use_hugepages(void)
+bool window_huge(const void *p)
 {
-  if (!__atomic_exchange_n(&win.huge_now, true, __ATOMIC_RELAXED))
-    advise_huge();
+  return win.hugepages && window_contains(p) &&
+         (__atomic_load_n(&win.huge, __ATOMIC_RELAXED) & (1u << window_region(p)));
+}
+
+void window_use_hugepages(enum region r)
+{
+  if (region_is_pages(r) && !(__atomic_fetch_or(&win.huge, 1u << r, __ATOMIC_RELAXED) & (1u << r)))
+    advise_huge(r);
 }
 
 void window_count_exhausted(void) { __atomic_add_fetch(&win.exhausted, 1, __ATOMIC_RELAXED); }

@@ -8,13 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Regions. The first three are served by the page allocator (arena/pages.c,
+/* Regions. The first four are served by the page allocator (arena/pages.c,
  * exact page multiples: nothing bound is size-class slack); the small ones
  * by jemalloc arenas (slabs of small size classes). */
 enum region {
   REG_SIZE,        /* placed by size alone: bound only on evidence */
   REG_SITE,        /* placed by a call site that registers: bound ahead */
   REG_PINNED,      /* the runtime's pinned allocations: bound before use */
+  REG_ZERO,        /* placed by size alone and zeroed (calloc): often sparse,
+                      so small pages until there is evidence */
   REG_SIZE_SMALL,
   REG_SITE_SMALL,
   REG_N
@@ -48,7 +50,7 @@ static inline uintptr_t window_region_base(enum region r)
 static inline size_t window_region_size(void) { return (size_t)1 << window_shift; }
 
 /* Page-allocator regions (large blocks) as opposed to jemalloc's. */
-static inline bool region_is_pages(enum region r) { return r <= REG_PINNED; }
+static inline bool region_is_pages(enum region r) { return r <= REG_ZERO; }
 
 /* Reserve want bytes (rounded down to a power of two, 2 MiB aligned),
  * halving on refusal down to floor. Read/write with MAP_NORESERVE where
@@ -61,10 +63,17 @@ int window_reserve(size_t want, size_t floor, bool hugepages);
  * -1 (counted, warned once). */
 int window_commit(uintptr_t at, size_t size);
 
-/* A backend is live: ask for transparent huge pages on the page-allocator
- * regions (registration costs half as much on them). Until then they use
- * small pages, so nothing untouched becomes resident. */
-void window_use_hugepages(void);
+/* There is evidence that region r's memory will be registered (a backend
+ * is live and its call sites register, its blocks are the runtime's pinned
+ * ones, or the program registers much of it): ask for transparent huge
+ * pages there (registration costs half as much on them). Until then it
+ * uses small pages: a sparse buffer (calloc, np.zeros, touched here and
+ * there) stays as small in memory as without the library. Page-allocator
+ * regions only. */
+void window_use_hugepages(enum region r);
+
+/* Whether p lies in a region asked for huge pages. */
+bool window_huge(const void *p);
 
 struct window_stats { uint64_t base, size, exhausted; bool rw; };
 void window_stats(struct window_stats *s);

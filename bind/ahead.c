@@ -1,7 +1,9 @@
 /* Binding ahead. The regions bound ahead: REG_SITE (call sites that
- * register), REG_SIZE once the application has registered a quarter of
- * what was placed there, every region with GPUSCATTER_BIND=eager; a
- * region's newest chunk waits while the program may still be filling it.
+ * register) once this run registers in it, REG_SIZE once the application
+ * has registered a quarter of what was placed there, every region with
+ * GPUSCATTER_BIND=eager; only chunks the program has filled (mostly
+ * resident), and a region's newest chunk waits while the program may
+ * still be filling it.
  * The pinned region grows a step ahead of need. Binding ahead is a
  * pipeline: the next run is faulted in on helper threads while this one
  * is registered (the driver call pins pages on one thread; faulting in
@@ -13,6 +15,7 @@
 #include "thread.h"
 #include "../arena/chunks.h"
 #include "../arena/pages.h"
+#include "../arena/window.h"
 #include "../config/config.h"
 #include "../config/counters.h"
 #include "../config/log.h"
@@ -34,7 +37,11 @@ void ahead_start(int mode, size_t bind_max, bool thread)
   ah.mode = mode;
   ah.bind_max = bind_max;
   ah.thread = thread;
-  unsigned mask = mode == CFG_BIND_EAGER ? ENGINE_ALL & ~ENGINE_BIT(REG_PINNED) : ENGINE_SITE;
+  /* Eager binds every region ahead from the start; otherwise a region is
+   * bound ahead once this run registers in it (bind_evidence): a profile
+   * places memory where the last runs registered, but this run may not
+   * register at all (another mode of the same program). */
+  unsigned mask = mode == CFG_BIND_EAGER ? ENGINE_ALL & ~ENGINE_BIT(REG_PINNED) : 0;
   __atomic_store_n(&ah.mask, thread ? mask : 0, __ATOMIC_RELEASE);
 }
 
@@ -75,17 +82,17 @@ static void pipe_bind(bool (*next)(void *, struct chunk_run *), void *arg, bool 
   }
 }
 
-struct regions { unsigned mask; bool newest; };
+struct regions { unsigned mask, how; };
 
 static bool next_ahead(void *arg, struct chunk_run *r)
 {
   struct regions *a = arg;
-  return chunks_choose_ahead(a->mask, a->newest, pipe_run(), r);
+  return chunks_choose_ahead(a->mask, a->how, pipe_run(), r);
 }
 
-void ahead_bind(unsigned mask, bool newest)
+void ahead_bind(unsigned mask, unsigned how)
 {
-  struct regions a = { mask, newest };
+  struct regions a = { mask, how };
   pipe_bind(next_ahead, &a, false);
 }
 
@@ -126,7 +133,9 @@ void ahead_work(void)
   size_t g = __atomic_exchange_n(&ah.grow, 0, __ATOMIC_ACQ_REL);
   if (g)
     grow_pinned(g);
-  ahead_bind(__atomic_load_n(&ah.mask, __ATOMIC_ACQUIRE), false);
+  /* Eager binds what is placed; async what there is evidence for, once
+   * the program has filled it. */
+  ahead_bind(__atomic_load_n(&ah.mask, __ATOMIC_ACQUIRE), ah.mode == CFG_BIND_EAGER ? 0 : AHEAD_DENSE);
 }
 
 void bind_grow_pinned(size_t size)
@@ -141,7 +150,16 @@ uintptr_t bind_grown_pinned(void) { return __atomic_load_n(&ah.grown, __ATOMIC_A
 
 void bind_evidence(enum region r, size_t bytes)
 {
-  if ((r == REG_SIZE || r == REG_SIZE_SMALL) && ah.mode == CFG_BIND_ASYNC && ah.thread &&
+  /* A registration answered in memory placed for a call site: the sites
+   * the profile named register in this run too. */
+  if ((r == REG_SITE || r == REG_SITE_SMALL) && ah.thread &&
+      !(__atomic_load_n(&ah.mask, __ATOMIC_RELAXED) & ENGINE_BIT(REG_SITE))) {
+    __atomic_or_fetch(&ah.mask, ENGINE_SITE, __ATOMIC_RELEASE);
+    log_debug("binding memory placed by call site ahead: this run registers in it");
+    thread_kick();
+  }
+  if ((r == REG_SIZE || r == REG_ZERO || r == REG_SIZE_SMALL) && ah.mode == CFG_BIND_ASYNC &&
+      ah.thread &&
       !(__atomic_load_n(&ah.mask, __ATOMIC_RELAXED) & ENGINE_BIT(REG_SIZE))) {
     uint64_t reg = __atomic_add_fetch(&ah.size_registered, bytes, __ATOMIC_RELAXED);
     uint64_t v[CTR_N];
@@ -150,6 +168,7 @@ void bind_evidence(enum region r, size_t bytes)
      * registers what it loads. */
     if (reg * 4 >= v[CTR_SIZE_BYTES]) {
       __atomic_or_fetch(&ah.mask, ENGINE_SIZE, __ATOMIC_RELEASE);
+      window_use_hugepages(REG_ZERO);
       log_debug("binding placed-by-size memory ahead: %llu of %llu bytes registered",
                 (unsigned long long)reg, (unsigned long long)v[CTR_SIZE_BYTES]);
       thread_kick();

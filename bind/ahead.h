@@ -16,9 +16,10 @@ void ahead_start(int mode, size_t bind_max, bool thread);
  * what the regions bound ahead hold. */
 void ahead_work(void);
 
-/* Bind every pending chunk of the regions in mask now (with newest, a
- * region's open newest chunk too). */
-void ahead_bind(unsigned mask, bool newest);
+/* Bind the pending chunks of the regions in mask now (how: AHEAD_NEWEST,
+ * a region's open newest chunk too; AHEAD_DENSE, only what is mostly
+ * resident). */
+void ahead_bind(unsigned mask, unsigned how);
 
 /* Whether some region is bound ahead, and whether memory placed by size
  * is (for the statistics). */

@@ -19,6 +19,7 @@
 #include "../arena/window.h"
 #include "../config/config.h"
 #include "../config/log.h"
+#include "../config/os.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -31,6 +32,7 @@ static struct {
   int state;                /* atomic */
   const char *why;          /* no backend: why */
   size_t bind_max;
+  size_t slack;             /* bind_slack() */
   int mode;                 /* enum cfg_bind */
   bool exit_hooked;
   pid_t owner;              /* the process that started the backend */
@@ -90,6 +92,7 @@ static void start(enum flavor f)
                                                 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
     return;
   eng.bind_max = c->bind_max;
+  eng.slack = c->chunk_size;
   eng.mode = c->bind;
   struct backend be = { .ops = choose(c, f), .flavor = f, .device = -1 };
   if (be.ops == NULL || be.ops->init(&be) != 0) {
@@ -102,15 +105,24 @@ static void start(enum flavor f)
   eng.owner = getpid();
   if (be.ops->fini)
     hook_exit();
-  bool thread = eng.mode != CFG_BIND_LAZY && thread_start(eng.mode);
+  /* In every mode: lazy binds nothing ahead, but what a registration bound
+   * must still be unbound, and freed pages given back, without waiting for
+   * the program's next call. */
+  bool thread = thread_start(eng.mode);
   if (thread)
     hook_exit();
-  ahead_start(eng.mode, eng.bind_max, thread);
+  ahead_start(eng.mode, eng.bind_max, thread && eng.mode != CFG_BIND_LAZY);
   log_info("%s backend live on device %d (%s binding, a window of up to %zu GiB, at most %zu MiB "
            "pinned)", be.ops->name, be.device, cfg_word("GPUSCATTER_BIND", eng.mode),
            c->window >> 30, c->max_pinned >> 20);
   __atomic_store_n(&eng.state, ENG_LIVE, __ATOMIC_RELEASE);
-  window_use_hugepages();
+  /* Huge pages where memory will be registered, or is filled as it is
+   * loaded; zeroed blocks (often sparse) once there is evidence (ahead.c). */
+  window_use_hugepages(REG_SIZE);
+  window_use_hugepages(REG_SITE);
+  window_use_hugepages(REG_PINNED);
+  if (eng.mode == CFG_BIND_EAGER)
+    window_use_hugepages(REG_ZERO);
   if (thread)
     thread_kick();
 }
@@ -138,15 +150,77 @@ int bind_device(void)
   return d >= 0 ? d : 0;
 }
 
-int bind_acquire(uintptr_t a, size_t n, struct chunk_info *out)
+size_t bind_slack(void) { return eng.slack; }
+
+/* Pages of [a, a + n) faulted in by registering it, beyond those of
+ * [ra, ra + rn) (the registration's own). */
+static size_t extra(uintptr_t a, size_t n, uintptr_t ra, size_t rn)
+{
+  size_t miss = os_nonresident(a, n);
+  uintptr_t lo = ra > a ? ra : a, hi = ra + rn < a + n ? ra + rn : a + n;
+  lo &= ~(uintptr_t)4095;
+  hi = (hi + 4095) & ~(uintptr_t)4095;
+  size_t own = hi > lo ? os_nonresident(lo, hi - lo) : 0;
+  return miss > own ? miss - own : 0;
+}
+
+/* A neighbour that can join the unit being chosen: its chunk, unbound. */
+static bool joinable(uintptr_t a, uintptr_t *base, size_t *size)
+{
+  return chunks_extent(a, base, size) && chunks_peek(a, NULL) == CHUNK_COMMITTED;
+}
+
+/* Where a registration's unit may reach while binding it faults in at
+ * most slack bytes beyond the registration: the chunk holding it (false
+ * when even that costs more), then its unbound neighbours, nearest first,
+ * while the slack lasts and the run stays within bind_max. States and
+ * residency are read without a lock (mincore): hints for the choice,
+ * which chunks.c makes under its lock. */
+static bool reach(uintptr_t a, size_t n, size_t slack, uintptr_t *lo, uintptr_t *hi)
+{
+  uintptr_t b;
+  size_t s;
+  if (!chunks_extent(a, &b, &s))
+    return false;
+  size_t cost = extra(b, s, a, n), span = s;
+  if (cost > slack)
+    return false;
+  *lo = b;
+  *hi = b + s;
+  bool left = true, right = true;
+  while ((left || right) && span < eng.bind_max) {
+    if (left && (left = *lo > 0 && joinable(*lo - 1, &b, &s))) {
+      size_t c = os_nonresident(b, s);
+      if ((left = cost + c <= slack && span + s <= eng.bind_max)) {
+        cost += c;
+        span += s;
+        *lo = b;
+      }
+    }
+    if (right && (right = joinable(*hi, &b, &s))) {
+      size_t c = os_nonresident(b, s);
+      if ((right = cost + c <= slack && span + s <= eng.bind_max)) {
+        cost += c;
+        span += s;
+        *hi = b + s;
+      }
+    }
+  }
+  return true;
+}
+
+int bind_acquire(uintptr_t a, size_t n, size_t slack, struct chunk_info *out)
 {
   bool reclaimed = false;
   for (int tries = 0;; tries++) {
     int st = chunks_acquire(a, n, out);
     if (st != CHUNK_COMMITTED || !live())
       return st;
+    uintptr_t lo = 0, hi = UINTPTR_MAX;
+    if (slack != BIND_ANY && !reach(a, n, slack, &lo, &hi))
+      return CHUNK_COMMITTED; /* the runtime pins just the range */
     struct chunk_run r;
-    switch (chunks_choose(a, eng.bind_max, &r)) {
+    switch (chunks_choose_within(a, eng.bind_max, lo, hi, &r)) {
     case CHOOSE_OK:
       calls_bind(&r, true, false);
       continue;
@@ -181,7 +255,7 @@ void bind_unit_emptied(void)
 void bind_flush(void)
 {
   if (live())
-    ahead_bind(ENGINE_ALL & ~ENGINE_BIT(REG_PINNED), true);
+    ahead_bind(ENGINE_ALL & ~ENGINE_BIT(REG_PINNED), AHEAD_NEWEST);
 }
 
 void bind_stats(struct bind_stats *s)

@@ -18,7 +18,7 @@
 
 /* Region masks: a bit per region. */
 #define ENGINE_BIT(r) (1u << (r))
-#define ENGINE_SIZE (ENGINE_BIT(REG_SIZE) | ENGINE_BIT(REG_SIZE_SMALL))
+#define ENGINE_SIZE (ENGINE_BIT(REG_SIZE) | ENGINE_BIT(REG_ZERO) | ENGINE_BIT(REG_SIZE_SMALL))
 #define ENGINE_SITE (ENGINE_BIT(REG_SITE) | ENGINE_BIT(REG_SITE_SMALL))
 #define ENGINE_ALL ((1u << REG_N) - 1)
 
@@ -37,9 +37,19 @@ int bind_device(void);
 
 /* The unit holding [a, a + n), bound if need be (now, on this thread) and
  * held for one registration when BOUND (chunks_release gives it back).
- * Returns its state, or -1 when the range is in no chunk or spans units.
- * COMMITTED back means the budget refused: the caller passes through. */
-int bind_acquire(uintptr_t a, size_t n, struct chunk_info *out);
+ * Binding it faults in at most slack bytes beyond the range that were not
+ * resident (BIND_ANY: whatever it takes, for the pinned region's fresh
+ * units); its neighbours join while the slack lasts. Returns its state, or
+ * -1 when the range is in no chunk or spans units. COMMITTED back means
+ * it was not bound (the slack, the budget, a registration passed through
+ * over it): the caller passes through. */
+#define BIND_ANY ((size_t)-1)
+int bind_acquire(uintptr_t a, size_t n, size_t slack, struct chunk_info *out);
+
+/* What a registration may fault in beyond its own range: one chunk
+ * (GPUSCATTER_CHUNK_SIZE). Registering N bytes natively pins N; here at
+ * most N and a chunk. */
+size_t bind_slack(void);
 
 /* A registration was answered in a unit of region r (evidence for
  * binding the region ahead). */

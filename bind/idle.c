@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "../arena/chunks.h"
 #include "../arena/gpu_arena.h"
+#include "../config/config.h"
 
 enum { IDLE_MS = 1000, UNCLAIMED_MS = 60000, PINNED_AHEAD_MS = 5000 };
 
@@ -25,11 +26,16 @@ size_t idle_unbind(unsigned mask, unsigned claimed_ms, unsigned unclaimed_ms, si
   return done;
 }
 
-void idle_tick(void)
+void idle_tick(int mode)
 {
-  size_t n = idle_unbind(ENGINE_ALL, IDLE_MS, NEVER, 0);
-  n += idle_unbind(ENGINE_SIZE, NEVER, UNCLAIMED_MS, 0);
-  n += idle_unbind(ENGINE_BIT(REG_PINNED), NEVER, PINNED_AHEAD_MS, 0);
+  size_t n;
+  if (mode == CFG_BIND_EAGER) {
+    n = idle_unbind(ENGINE_ALL, NEVER, NEVER, 0);
+  } else {
+    n = idle_unbind(ENGINE_ALL, IDLE_MS, NEVER, 0);
+    n += idle_unbind(ENGINE_SIZE, NEVER, UNCLAIMED_MS, 0);
+    n += idle_unbind(ENGINE_BIT(REG_PINNED), NEVER, PINNED_AHEAD_MS, 0);
+  }
   if (n)
     __atomic_add_fetch(&id.auto_unbound, n, __ATOMIC_RELAXED);
 }

@@ -13,8 +13,10 @@
  * at most want bytes (0: no limit). Returns the bytes unbound. */
 size_t idle_unbind(unsigned mask, unsigned claimed_ms, unsigned unclaimed_ms, size_t want);
 
-/* The bind thread's share, every tick: units left idle, by their age. */
-void idle_tick(void);
+/* The bind thread's share, every tick: units left idle, by their age;
+ * with GPUSCATTER_BIND=eager (mode), which keeps what is placed bound,
+ * only units emptied by frees. */
+void idle_tick(int mode);
 
 /* The budget is full: unbind units no registration holds, on this
  * thread. True when something was. */

@@ -33,8 +33,7 @@ static void *bind_main(void *arg)
     th.kick = false;
     pthread_mutex_unlock(&th.lock);
     ahead_work();
-    if (th.mode != CFG_BIND_EAGER)
-      idle_tick();
+    idle_tick(th.mode);
     bool dirty = false;
     for (enum region g = 0; g < REG_N; g++)
       if (region_is_pages(g)) {

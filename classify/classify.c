@@ -23,6 +23,7 @@
 #include "../config/privfile.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +40,9 @@ static struct {
   int profile_sites;
   pid_t owner;           /* the process that loaded the profile saves it */
 } cl;
+
+/* In the environment once a process warned about the cache folder. */
+#define WARNED "GPUSCATTER_WARNED_CACHE"
 
 static const char *mode_name(int mode) { return cfg_word("GPUSCATTER_CLASSIFY", mode); }
 
@@ -65,11 +69,16 @@ bool classify_init(const struct cfg *c)
     const char *why = NULL;
     if (strcmp(c->profile, "auto") == 0) {
       if (privfile_allowed() && !profile_default_path(cl.profile, sizeof cl.profile, &why)) {
-        /* A folder that is not ours alone is worth a warning; no home is not. */
-        if (strstr(why, "another user") || strstr(why, "by others") || strstr(why, "not a folder"))
+        /* A folder that is not ours alone is worth a warning, once per
+         * process tree (a pyenv shim starts dozens of processes, each would
+         * say it); no home is not. */
+        if ((strstr(why, "another user") || strstr(why, "by others") || strstr(why, "not a folder") ||
+             strstr(why, "symbolic link")) && secure_getenv(WARNED) == NULL) {
           log_warn("no profile is kept: %s; what is learned lasts this run", why);
-        else
+          setenv(WARNED, "1", 0); /* the children this process starts inherit it */
+        } else {
           log_info("no profile is kept (%s): what is learned lasts this run", why);
+        }
         cl.profile[0] = '\0';
       }
     } else {

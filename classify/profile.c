@@ -37,7 +37,69 @@ static struct {
   uint64_t parents[SLOTS];  /* return addresses with a hot deep site below them */
   bool refused;             /* never overwrite a file we would not read */
   bool changed;
+  /* The default place: the cache folder as checked at start (its path and
+   * identity), the file's name in it, and the full path. No handle is kept
+   * open between uses: a process that closes its standard streams would
+   * otherwise find one of them taken by our folder. */
+  bool placed;
+  dev_t dev;
+  ino_t ino;
+  char dir[1024], name[192], path[1280];
 } pf = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* A folder that is ours alone, opened: not a link, ours, not writable by
+ * others. Its handle, or -1 with *why. */
+static int private_dir(const char *dir, struct stat *st, const char **why)
+{
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    /* O_NOFOLLOW with O_DIRECTORY answers ENOTDIR for a link too. */
+    bool link = errno == ELOOP || (lstat(dir, st) == 0 && S_ISLNK(st->st_mode));
+    *why = link ? "the cache folder (gpuscatter) is a symbolic link"
+         : errno == ENOTDIR ? "the cache folder (gpuscatter) is not a folder"
+         : "cannot create the cache folder";
+    return -1;
+  }
+  *why = fstat(fd, st) != 0 ? "cannot create the cache folder"
+       : st->st_uid != geteuid() ? "the cache folder (gpuscatter) belongs to another user"
+       : (st->st_mode & (S_IWGRP | S_IWOTH)) ? "the cache folder (gpuscatter) is writable by others"
+       : NULL;
+  if (*why == NULL)
+    return fd;
+  close(fd);
+  return -1;
+}
+
+/* The folder and name to open path by: for the default path, a handle on
+ * the cache folder opened now and checked to be the folder checked at
+ * start (so a folder swapped for a link or for another folder meanwhile
+ * is never written into; the caller closes it); else path itself. False
+ * (and *why) when the folder is no longer that one. */
+static bool place(const char *path, int *dir, const char **name, const char **why)
+{
+  struct stat st;
+  *dir = AT_FDCWD;
+  *name = path;
+  if (!pf.placed || strcmp(path, pf.path) != 0)
+    return true;
+  int fd = private_dir(pf.dir, &st, why);
+  if (fd >= 0 && (st.st_dev != pf.dev || st.st_ino != pf.ino)) {
+    close(fd);
+    fd = -1;
+    *why = "the cache folder is no longer the one checked at start";
+  }
+  if (fd < 0)
+    return false;
+  *dir = fd;
+  *name = pf.name;
+  return true;
+}
+
+static void unplace(int dir)
+{
+  if (dir != AT_FDCWD)
+    close(dir);
+}
 
 uint64_t profile_key(const char *const *modules, const uint64_t *offsets, int depth)
 {
@@ -181,9 +243,14 @@ static int refuse(const char *path, const char *why)
 
 int profile_load(const char *path)
 {
+  int dir;
+  const char *name, *why;
   if (pf.text == NULL && (pf.text = os_map(2 * MAX_FILE)) == NULL)
     return 0;
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (!place(path, &dir, &name, &why))
+    return refuse(path, why);
+  int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  unplace(dir);
   if (fd < 0) {
     if (errno == ENOENT)
       return 0; /* a first run */
@@ -304,9 +371,15 @@ void profile_save(const char *path)
       memcpy(out + n, body, len);
       n += len;
     }
-    rc = privfile_write(path, out, n, &why);
-    if (rc == 0)
-      pf.changed = false;
+    int dir;
+    const char *name;
+    if (!place(path, &dir, &name, &why)) {
+      rc = -1;
+    } else {
+      if ((rc = privfile_write_at(dir, name, out, n, &why)) == 0)
+        pf.changed = false;
+      unplace(dir);
+    }
   }
   pthread_mutex_unlock(&pf.lock);
   if (rc != 0)
@@ -314,32 +387,6 @@ void profile_save(const char *path)
 }
 
 /* --- where it lives --------------------------------------------------- */
-
-/* A folder that is ours alone: created 0700 if missing, refused if another
- * user owns it or others may write in it. */
-static bool private_dir(const char *dir, bool create, const char **why)
-{
-  struct stat st;
-  if (lstat(dir, &st) != 0) {
-    if (errno != ENOENT || !create || mkdir(dir, 0700) != 0 || lstat(dir, &st) != 0) {
-      *why = "cannot create the cache folder";
-      return false;
-    }
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    *why = "the cache folder (gpuscatter) is not a folder";
-    return false;
-  }
-  if (st.st_uid != geteuid()) {
-    *why = "the cache folder (gpuscatter) belongs to another user";
-    return false;
-  }
-  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-    *why = "the cache folder (gpuscatter) is writable by others";
-    return false;
-  }
-  return true;
-}
 
 static const char *base_name(const char *p)
 {
@@ -427,12 +474,22 @@ bool profile_default_path(char *out, size_t len, const char **why)
   if (d + sizeof "/gpuscatter" >= sizeof dir)
     return *why = "the cache path is too long", false;
   memcpy(dir + d, "/gpuscatter", sizeof "/gpuscatter");
-  if (!private_dir(dir, true, why))
-    return false;
   char name[160];
   profile_name(name, sizeof name);
-  if ((size_t)snprintf(out, len, "%s/%s.profile", dir, name) >= len)
+  if ((size_t)snprintf(pf.path, sizeof pf.path, "%s/%s.profile", dir, name) >= sizeof pf.path ||
+      (size_t)snprintf(out, len, "%s", pf.path) >= len)
     return *why = "the profile path is too long", false;
+  snprintf(pf.name, sizeof pf.name, "%s.profile", name);
+  snprintf(pf.dir, sizeof pf.dir, "%s", dir);
+  mkdir(dir, 0700); /* fine if it exists: checked next */
+  struct stat st;
+  int fd = private_dir(dir, &st, why);
+  if (fd < 0)
+    return false;
+  close(fd);
+  pf.dev = st.st_dev;
+  pf.ino = st.st_ino;
+  pf.placed = true;
   return true;
 }
 

@@ -20,9 +20,12 @@ uint64_t profile_key(const char *const *modules, const uint64_t *offsets, int de
 
 /* The default path for this program: $XDG_CACHE_HOME/gpuscatter/NAME.profile,
  * else ~/.cache/gpuscatter/NAME.profile, NAME from the program and its
- * script; the folder is created 0700. False (and *why) when there is no
- * safe place: no home, a folder owned by another user or writable by
- * others. */
+ * script; the folder is created 0700 and checked. profile_load and
+ * profile_save given this path open the folder (O_NOFOLLOW) and use the
+ * handle only when it is still the folder checked here (same device and
+ * inode, ours alone), then the file in it with openat. False (and *why)
+ * when there is no safe place: no home, a folder that is a link, owned by
+ * another user or writable by others. */
 bool profile_default_path(char *out, size_t len, const char **why);
 
 /* Load at start. A missing file is a first run; a corrupt, truncated,

@@ -29,9 +29,10 @@ static int fail(const char **why)
 
 /* A character device or FIFO: written where it is, never created,
  * truncated or replaced; a FIFO nobody reads is not waited for. */
-static int write_device(const char *path, const char *data, size_t n, const char **why)
+static int write_device(int dirfd, const char *path, const char *data, size_t n,
+                        const char **why)
 {
-  int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = openat(dirfd, path, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0)
     return fail(why);
   int fl = fcntl(fd, F_GETFL);
@@ -51,17 +52,22 @@ static int write_device(const char *path, const char *data, size_t n, const char
 
 int privfile_write(const char *path, const char *data, size_t n, const char **why)
 {
+  return privfile_write_at(AT_FDCWD, path, data, n, why);
+}
+
+int privfile_write_at(int dirfd, const char *path, const char *data, size_t n, const char **why)
+{
   if (!privfile_allowed())
     return refuse(why, "a set-user-ID program writes no file", EPERM);
   /* The standard streams by name: written through the descriptor. */
-  if (strcmp(path, "/dev/stdout") == 0 || strcmp(path, "/dev/stderr") == 0) {
+  if (dirfd == AT_FDCWD && (strcmp(path, "/dev/stdout") == 0 || strcmp(path, "/dev/stderr") == 0)) {
     int rc = io_write_all(path[5] == 's' && path[8] == 'o' ? 1 : 2, data, n);
     return rc ? fail(why) : 0;
   }
   struct stat st;
-  if (lstat(path, &st) == 0) {
+  if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))
-      return write_device(path, data, n, why);
+      return write_device(dirfd, path, data, n, why);
     if (S_ISLNK(st.st_mode))
       return refuse(why, "a symbolic link (left as it is)", ELOOP);
     if (!S_ISREG(st.st_mode))
@@ -74,15 +80,15 @@ int privfile_write(const char *path, const char *data, size_t n, const char **wh
     return refuse(why, "the path is too long", ENAMETOOLONG);
   /* O_EXCL|O_NOFOLLOW: never write through a planted symlink; rename puts
    * a complete file in place. */
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return fail(why);
   int bad = io_write_all(fd, data, n);
   int saved = errno;
   bad |= close(fd);
-  if (bad || rename(tmp, path) != 0) {
+  if (bad || renameat(dirfd, tmp, dirfd, path) != 0) {
     saved = bad ? saved : errno;
-    unlink(tmp);
+    unlinkat(dirfd, tmp, 0);
     errno = saved;
     return fail(why);
   }

@@ -19,4 +19,9 @@ bool privfile_allowed(void);
  * phrase for a warning. */
 int privfile_write(const char *path, const char *data, size_t n, const char **why);
 
+/* The same for name inside the folder dirfd (a handle opened and checked
+ * once: swapping the folder's path for a symbolic link afterwards changes
+ * nothing). */
+int privfile_write_at(int dirfd, const char *name, const char *data, size_t n, const char **why);
+
 #endif

@@ -118,7 +118,7 @@ int pinned_alloc(enum flavor f, const char *real, bool has_flags, void **pp, siz
   if (p == NULL)
     return pass_alloc(f, real, has_flags, pp, n, flags);
   struct chunk_info u;
-  if (bind_acquire((uintptr_t)p, n, &u) != CHUNK_BOUND) {
+  if (bind_acquire((uintptr_t)p, n, BIND_ANY, &u) != CHUNK_BOUND) {
     pages_free(p); /* the budget, or the backend refused: the runtime's own */
     return pass_alloc(f, real, has_flags, pp, n, flags);
   }
@@ -175,5 +175,13 @@ void pinned_fork(enum fork_phase p)
     fork_mutex(&ph.blocks[g].lock, p);
     if (p == FORK_CHILD)
       regtable_clear(&ph.blocks[g]);
+  }
+  /* The child pins from nothing: its steps start small again, as the
+   * parent's did (a step sized for the parent's use faulted in a GiB for
+   * the child's first block). */
+  if (p == FORK_CHILD) {
+    ph.asked = 0;
+    ph.fresh = 0;
+    ph.served = ph.passed = ph.bytes = ph.count = 0;
   }
 }

@@ -150,7 +150,7 @@ int app_register(enum flavor f, void *p, size_t size, unsigned flags)
     return pass_register(f, p, size, flags);
   }
   struct chunk_info c;
-  if (bind_acquire((uintptr_t)p, size, &c) != CHUNK_BOUND) {
+  if (bind_acquire((uintptr_t)p, size, bind_slack(), &c) != CHUNK_BOUND) {
     ctr_add(CTR_MISSES, 1);
     classify_miss(p, size);
     return pass_register(f, p, size, flags);

@@ -49,7 +49,7 @@ static void charge(uintptr_t base, size_t bytes, bool alloc)
   const struct cfg *c = cfg_get();
   if (c == NULL)
     return;
-  bool huge = c->hugepages && window_contains((void *)base);
+  bool huge = window_huge((void *)base);
   unsigned per_gib = alloc ? c->sim_alloc_gib_ms : huge ? c->sim_huge_gib_ms : c->sim_gib_ms;
   wait_us((double)c->sim_call_us + (double)bytes / (double)(1ull << 30) * per_gib * 1000.0);
 }

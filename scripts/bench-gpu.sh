@@ -2,7 +2,7 @@
 # Every GPU scenario, natively and under gpuscatter, alternating, REPS runs
 # each (default 5), medians and ratios: JSON, a markdown table, and plots
 # where matplotlib is installed. Needs an NVIDIA GPU (and PyTorch for the
-# torch scenario).   scripts/bench-gpu.sh [OUT [scatter|torch|churn|pinned|hostalloc|loader|layout ...]]
+# torch scenario).   scripts/bench-gpu.sh [OUT [scatter|torch|churn|pinned|hostalloc|loader|layout|resident ...]]
 set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:-bench/results/gpu}; [ $# -gt 0 ] && shift
@@ -73,6 +73,13 @@ for s in $SCENARIOS; do case $s in
       for m in malloc packed pages gaps; do "$B/reg_layout" $m | tag baseline "layout $m"; done
       GPUSCATTER_PROFILE=off LD_PRELOAD=$LIB "$B/reg_layout" malloc | tag gpuscatter "layout malloc"
       [ -z "$JE" ] || LD_PRELOAD=$JE "$B/reg_layout" malloc | tag jemalloc "layout malloc"
+    done ;;
+  resident)
+    # What registering costs in resident memory (untouched, sparse, a
+    # loop of small registrations), natively and under gpuscatter.
+    for i in $(seq "$REPS"); do
+      python3 tests/gpu/torch_resident.py | tag baseline "resident after registering"
+      LD_PRELOAD=$LIB python3 tests/gpu/torch_resident.py | tag gpuscatter "resident after registering"
     done ;;
   churn)
     for i in $(seq "$REPS"); do

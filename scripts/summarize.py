@@ -108,6 +108,14 @@ for w in dict.fromkeys(r["workload"] for r in runs if not (r.get("phase") == "to
                         if rs else "")
         rows.append(f"| {w}: registering each | {b[0]['buffers']} | {cells['baseline']} | "
                     f"{cells['gpuscatter']} | {'jemalloc alone: ' + cells['jemalloc'] if j else ''} |")
+    elif w.startswith("resident"):
+        # MiB of resident memory each case added (torch_resident.py).
+        for f in ("untouched_mib", "untouched_after_mib", "sparse_mib", "loop_peak_mib"):
+            for k, rs in (("baseline", b), ("gpuscatter", g)):
+                d[f"{k}_{f}"] = med([r[f] for r in rs])
+                d[f"{k}_{f}_range"] = [min(r[f] for r in rs), max(r[f] for r in rs)] if rs else []
+            rows.append(f"| {w}: {f.replace('_mib', '').replace('_', ' ')} | | {d['baseline_' + f]:.0f} MiB | "
+                        f"{d['gpuscatter_' + f]:.0f} MiB | {d['gpuscatter_' + f] - d['baseline_' + f]:+.0f} MiB |")
     elif w.startswith("churn"):
         d["baseline_per_s"], d["gpuscatter_per_s"] = med([r["per_second"] for r in b]), med([r["per_second"] for r in g])
         d["speedup"] = d["gpuscatter_per_s"] / d["baseline_per_s"]

@@ -191,3 +191,58 @@ if [ "$(id -u)" = 0 ]; then
   [ -z "$(ls -A "$WORK/cache/gpuscatter")" ] || fail "wrote into another user's folder"
 fi
 echo "ok: the default folder is created 0700; a world-writable or foreign one is refused"
+
+# A wrapper's process tree (a pyenv shim: shells, then the program) warns
+# about a bad folder once, not once per process.
+fresh
+mkdir -m 777 "$WORK/cache/gpuscatter"
+LD_PRELOAD=$LIB sh -c 'sh -c "\"$0\" learn 20 >/dev/null"; "$0" learn 20 >/dev/null' "$S" 2>"$WORK/err"
+[ "$(grep -c 'no profile is kept' "$WORK/err")" = 1 ] || fail "a process tree warned: $(cat "$WORK/err")"
+echo "ok: a bad cache folder is warned about once per process tree"
+
+# The profile is written through a handle on the folder checked at start:
+# swapping its path for a link to another folder between load and save
+# (what a user whose HOME root keeps could do) writes nothing there, and
+# says so once.
+fresh
+mkdir "$WORK/victim"
+SITES_CHECK_WAIT=$WORK/go LD_PRELOAD=$LIB "$S" learn 50 >"$WORK/out" 2>"$WORK/err" & pid=$!
+for i in $(seq 200); do [ -e "$WORK/go.ready" ] && break; sleep 0.05; done
+[ -e "$WORK/go.ready" ] || fail "sites_check did not reach its wait: $(cat "$WORK/err")"
+mv "$WORK/cache/gpuscatter" "$WORK/cache/checked"
+ln -s "$WORK/victim" "$WORK/cache/gpuscatter"
+touch "$WORK/go"
+wait $pid || fail "sites_check: $(cat "$WORK/err")"
+[ -z "$(ls -A "$WORK/victim")" ] || fail "the profile went through the swapped link: $(ls -A "$WORK/victim")"
+[ "$(grep -c 'cannot write the profile .*symbolic link' "$WORK/err")" = 1 ] &&
+  [ "$(grep -c gpuscatter: "$WORK/err")" = 1 ] || fail "a swapped folder: $(cat "$WORK/err")"
+# Swapped for another real folder: refused by its identity.
+rm "$WORK/cache/gpuscatter"
+mv "$WORK/cache/checked" "$WORK/cache/gpuscatter"
+rm -f "$WORK/go" "$WORK/go.ready" "$WORK"/cache/gpuscatter/*
+SITES_CHECK_WAIT=$WORK/go LD_PRELOAD=$LIB "$S" learn 50 >"$WORK/out" 2>"$WORK/err" & pid=$!
+for i in $(seq 200); do [ -e "$WORK/go.ready" ] && break; sleep 0.05; done
+mv "$WORK/cache/gpuscatter" "$WORK/cache/checked"
+mkdir -m 700 "$WORK/cache/gpuscatter"
+touch "$WORK/go"
+wait $pid || fail "sites_check: $(cat "$WORK/err")"
+[ -z "$(ls -A "$WORK/cache/gpuscatter")" ] || fail "the profile went into a folder put in place of the checked one"
+grep -q 'cannot write the profile .*no longer the one checked at start' "$WORK/err" ||
+  fail "a replaced folder: $(cat "$WORK/err")"
+rm -rf "$WORK/cache/gpuscatter"; ln -s "$WORK/victim" "$WORK/cache/gpuscatter"
+# And a folder that is a link from the start is refused.
+LD_PRELOAD=$LIB "$S" learn 20 >/dev/null 2>"$WORK/err"
+grep -q "no profile is kept: the cache folder (gpuscatter) is a symbolic link" "$WORK/err" ||
+  fail "a linked folder: $(cat "$WORK/err")"
+[ -z "$(ls -A "$WORK/victim")" ] || fail "wrote through a linked folder"
+echo "ok: the profile goes to the folder checked at start, whatever its path becomes"
+
+# No descriptor is kept open for the profile: a program started with its
+# standard input closed sees the same descriptors as without the library
+# (CPython's test_subprocess found a kept folder handle taking fd 0).
+fresh
+fds='import os; print(sorted(os.listdir("/proc/self/fd")))'
+a=$("$PY" -c "$fds" <&-)
+b=$(LD_PRELOAD=$LIB "$PY" -c "$fds" <&-)
+[ "$a" = "$b" ] || fail "descriptors differ: $a natively, $b under gpuscatter"
+echo "ok: no descriptor kept ($b with standard input closed)"

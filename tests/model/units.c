@@ -116,7 +116,7 @@ static void step(int t)
     break;
   case T_AHEAD:
     if (pc[t] == 0)
-      pc[t] = chunks_choose_ahead(~0u, true, 64 * MB, &run[t]) ? 1 : -1;
+      pc[t] = chunks_choose_ahead(~0u, AHEAD_NEWEST, 64 * MB, &run[t]) ? 1 : -1;
     else {
       chunks_bound(&run[t], true, a, 0);
       pc[t] = -1;

@@ -12,7 +12,10 @@
  *            survives the churn); the second load must hit.
  *   rule:    allocations in libsiterule.so (a rule names it; or the
  *            library SITERULE_LIB names) enter the window, those of a
- *            function the rule does not name do not. */
+ *            function the rule does not name do not.
+ * With SITES_CHECK_WAIT=FILE, learn and profile end by creating FILE.ready
+ * and waiting (up to 20 s) for FILE to exist: a test changes what the
+ * program's exit will find. */
 #include "stats_json.h"
 
 #include <dlfcn.h>
@@ -21,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CHECK(c, ...) do { if (!(c)) { fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); exit(1); } } while (0)
 
@@ -127,6 +131,20 @@ __attribute__((noinline)) static int many_round(int i)
   CHECK(reg(p, 20000, 0) == 0 && unreg(p) == 0, "register %d", i);
   free(p);
   return in;
+}
+
+static void wait_for_go(void)
+{
+  const char *go = getenv("SITES_CHECK_WAIT");
+  if (go == NULL)
+    return;
+  char ready[4096];
+  snprintf(ready, sizeof ready, "%s.ready", go);
+  FILE *f = fopen(ready, "w");
+  CHECK(f != NULL, "cannot create %s", ready);
+  fclose(f);
+  for (int i = 0; i < 2000 && access(go, F_OK) != 0; i++)
+    usleep(10000);
 }
 
 static size_t size_at(unsigned *seed)
@@ -328,5 +346,6 @@ int main(int argc, char **argv)
   printf("%s: first hit at %d; later f registrations %d/%d hit; first %s; g in window %d/%d; "
          "stale record %s\n", m, first_hit, later, n - 1, hits0 ? "hit" : "missed", g_in, n - 1,
          stale ? "registered" : "not made");
+  wait_for_go();
   return 0;
 }

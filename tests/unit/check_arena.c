@@ -30,7 +30,8 @@ static void init(size_t chunk, size_t window, size_t max_pinned)
   c.site_min_size = 256;
   c.hugepages = true;
   ck_assert_int_eq(arena_init(&c), 0);
-  window_use_hugepages(); /* as once a backend is live */
+  for (enum region r = 0; r < REG_N; r++)
+    window_use_hugepages(r); /* as once there is evidence for each */
 }
 
 static bool resident(const void *p)
@@ -113,6 +114,31 @@ START_TEST(hook_split_merge)
   ck_assert(!h->split(h, a, 4 * MB, MB, 3 * MB, true, 0));
   ck_assert(!h->merge(h, a, MB, a + MB, MB, true, 0));     /* within a chunk */
   ck_assert(h->merge(h, a + 3 * MB, MB, b, MB, true, 0));  /* across chunks: refused */
+}
+END_TEST
+
+/* An over-aligned block gets a chunk of its own at its alignment: the gap
+ * is a hole no chunk covers, and no run coalesces across it (binding
+ * would fault the gap in). */
+START_TEST(over_aligned_blocks_leave_holes)
+{
+  init(64 * MB, (size_t)1 << 36, (size_t)1 << 36);
+  uintptr_t a = chunks_carve(REG_SIZE, 0, 6 * MB, (size_t)1 << 30);
+  uintptr_t b = chunks_carve(REG_SIZE, 0, 6 * MB, (size_t)1 << 30);
+  ck_assert(a != 0 && b != 0);
+  ck_assert_uint_eq(b % ((size_t)1 << 30), 0);
+  uintptr_t base;
+  size_t size;
+  ck_assert(chunks_extent(b, &base, &size));
+  ck_assert_uint_le(size, 8 * MB);                     /* not the GiB before it */
+  ck_assert(!chunks_extent(b - 64 * MB, &base, &size)); /* a hole */
+  struct chunk_run r;
+  ck_assert_int_eq(chunks_choose(a, 1024 * MB, &r), CHOOSE_OK);
+  ck_assert_uint_le(r.size, 8 * MB);                   /* a's chunk alone */
+  chunks_bound(&r, true, r.base, 0);
+  ck_assert_int_eq(chunks_choose(b, 1024 * MB, &r), CHOOSE_OK);
+  ck_assert_uint_eq(r.base, base); /* b's own chunk */
+  ck_assert_uint_le(r.size, 8 * MB);
 }
 END_TEST
 
@@ -461,6 +487,7 @@ int main(void)
   tcase_add_test(t, carving_in_address_order);
   tcase_add_test(t, allocations_never_straddle_chunks);
   tcase_add_test(t, hook_split_merge);
+  tcase_add_test(t, over_aligned_blocks_leave_holes);
   tcase_add_test(t, hook_purge_only_unbound);
   tcase_add_test(t, purge_and_choice_exclude_each_other);
   tcase_add_test(t, registrations_hold_their_unit);

@@ -1,0 +1,35 @@
+#!/bin/sh
+# Pin what is asked: registering N bytes of untouched or sparse memory
+# costs at most N and one chunk of resident memory (the simulated runtime
+# pins N, as the driver does), in every binding mode; nothing stays bound
+# once the registrations end; a sparse buffer stays sparse with a backend
+# live; a forked child's first pinned allocation costs what the parent's
+# did. The limits are in tests/programs/resident.c.
+. "$(dirname "$0")/lib.sh"
+R=$B/tests/resident
+export GPUSCATTER_BACKEND=sim GPUSCATTER_SIM_CALL_US=0 GPUSCATTER_SIM_GIB_MS=0 \
+  GPUSCATTER_SIM_HUGE_GIB_MS=0 GPUSCATTER_SIM_ALLOC_GIB_MS=0
+# The runtime alone (every registration passed to it): what native pins.
+for m in untouched aligned loop; do
+  GPUSCATTER_ARENAS=off LD_PRELOAD=$LIB "$R" $m | sed 's/^/runtime alone: /' || fail "$m without arenas"
+done
+for bind in lazy async eager; do
+  # eager binds (and so faults in) everything placed, ahead, by design:
+  # for programs that register what they allocate. What it bound must
+  # still go back once freed.
+  modes="untouched aligned loop sparse fork"
+  [ $bind = eager ] && modes="loop fork"
+  for m in $modes; do
+    out=$(GPUSCATTER_BIND=$bind LD_PRELOAD=$LIB "$R" $m 2>&1) || fail "GPUSCATTER_BIND=$bind: $out"
+    echo "ok: GPUSCATTER_BIND=$bind $out"
+  done
+done
+# A profile is a forecast: the runs before registered from a call site,
+# this one does not; what that site places now is bound by nothing.
+for bind in async lazy; do
+  rm -rf "$XDG_CACHE_HOME"
+  GPUSCATTER_BIND=$bind LD_PRELOAD=$LIB "$R" teach >/dev/null || fail "teach"
+  out=$(GPUSCATTER_BIND=$bind LD_PRELOAD=$LIB "$R" forecast 2>&1) || fail "GPUSCATTER_BIND=$bind: $out"
+  case $out in *" 0 MiB placed by the learned site"*) fail "the site was not learned: $out" ;; esac
+  echo "ok: GPUSCATTER_BIND=$bind, learned site, no registration: $out"
+done
