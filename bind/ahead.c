@@ -32,16 +32,18 @@ static struct {
   uintptr_t grown;          /* where it last grew ahead (atomic) */
 } ah;
 
-void ahead_start(int mode, size_t bind_max, bool thread)
+void ahead_start(int mode, size_t bind_max, bool thread, bool forecast)
 {
   ah.mode = mode;
   ah.bind_max = bind_max;
   ah.thread = thread;
-  /* Eager binds every region ahead from the start; otherwise a region is
-   * bound ahead once this run registers in it (bind_evidence): a profile
-   * places memory where the last runs registered, but this run may not
-   * register at all (another mode of the same program). */
-  unsigned mask = mode == CFG_BIND_EAGER ? ENGINE_ALL & ~ENGINE_BIT(REG_PINNED) : 0;
+  /* Eager binds every region ahead from the start; otherwise call-site
+   * memory is, when a run with these arguments registered it, else once
+   * this run registers in it (bind_evidence): a profile places memory
+   * where the last runs registered, but another mode of the same program
+   * may not register at all. */
+  unsigned mask = mode == CFG_BIND_EAGER ? ENGINE_ALL & ~ENGINE_BIT(REG_PINNED)
+                : forecast ? ENGINE_SITE : 0;
   __atomic_store_n(&ah.mask, thread ? mask : 0, __ATOMIC_RELEASE);
 }
 

@@ -9,8 +9,10 @@
 #include <stddef.h>
 
 /* The backend is live: mode (enum cfg_bind) and a bind thread decide what
- * is bound ahead; runs are at most bind_max bytes. */
-void ahead_start(int mode, size_t bind_max, bool thread);
+ * is bound ahead; runs are at most bind_max bytes; forecast: a run with
+ * these arguments registered what the call sites place, so it is bound
+ * ahead from the start. */
+void ahead_start(int mode, size_t bind_max, bool thread, bool forecast);
 
 /* The bind thread's share: grow the pinned region if asked, then bind
  * what the regions bound ahead hold. */

@@ -17,6 +17,7 @@
 #include "thread.h"
 #include "timeline.h"
 #include "../arena/window.h"
+#include "../classify/classify.h"
 #include "../config/config.h"
 #include "../config/log.h"
 #include "../config/os.h"
@@ -111,7 +112,7 @@ static void start(enum flavor f)
   bool thread = thread_start(eng.mode);
   if (thread)
     hook_exit();
-  ahead_start(eng.mode, eng.bind_max, thread && eng.mode != CFG_BIND_LAZY);
+  ahead_start(eng.mode, eng.bind_max, thread && eng.mode != CFG_BIND_LAZY, classify_forecast());
   log_info("%s backend live on device %d (%s binding, a window of up to %zu GiB, at most %zu MiB "
            "pinned)", be.ops->name, be.device, cfg_word("GPUSCATTER_BIND", eng.mode),
            c->window >> 30, c->max_pinned >> 20);

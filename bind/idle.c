@@ -1,7 +1,8 @@
 /* Units the application registered in and no longer does are unbound a
  * second after their last registration ended, units bound ahead and never
- * registered in a minute after they were bound (the pinned region's after
- * five seconds), units emptied by frees at once; their free pages then
+ * registered in a minute after they were bound (a forecast that did not
+ * come true; the pinned region's after five seconds), units emptied by
+ * frees at once; their free pages then
  * decay back to the system (arena/pages.c). */
 #include "idle.h"
 #include "calls.h"
@@ -33,7 +34,7 @@ void idle_tick(int mode)
     n = idle_unbind(ENGINE_ALL, NEVER, NEVER, 0);
   } else {
     n = idle_unbind(ENGINE_ALL, IDLE_MS, NEVER, 0);
-    n += idle_unbind(ENGINE_SIZE, NEVER, UNCLAIMED_MS, 0);
+    n += idle_unbind(ENGINE_SIZE | ENGINE_SITE, NEVER, UNCLAIMED_MS, 0);
     n += idle_unbind(ENGINE_BIT(REG_PINNED), NEVER, PINNED_AHEAD_MS, 0);
   }
   if (n)

@@ -38,6 +38,8 @@ static struct {
   unsigned threshold;
   char profile[512];     /* the path in use; "" none */
   int profile_sites;
+  uint64_t run_mode;     /* profile_mode() of this run */
+  bool registered;       /* this run registered memory (atomic) */
   pid_t owner;           /* the process that loaded the profile saves it */
 } cl;
 
@@ -84,8 +86,10 @@ bool classify_init(const struct cfg *c)
     } else {
       snprintf(cl.profile, sizeof cl.profile, "%s", c->profile);
     }
-    if (cl.profile[0])
+    if (cl.profile[0]) {
       cl.profile_sites = profile_load(cl.profile);
+      cl.run_mode = profile_mode();
+    }
   }
   if ((cl.rules || cl.profile_sites > 0) && !modules_lockfree())
     log_warn("rules and profiles need glibc 2.35 or later (_dl_find_object); "
@@ -241,10 +245,17 @@ static void learn(unsigned h)
   }
 }
 
+bool classify_forecast(void)
+{
+  return cl.learn && cl.profile_sites > 0 && profile_mode_known(cl.run_mode);
+}
+
 void classify_miss(const void *p, size_t n)
 {
   if (!cl.learn)
     return;
+  if (!__atomic_load_n(&cl.registered, __ATOMIC_RELAXED))
+    __atomic_store_n(&cl.registered, true, __ATOMIC_RELAXED);
   unsigned h = site_of(p, n, true, NULL);
   if (h)
     learn(h);
@@ -254,6 +265,8 @@ void classify_hit(const void *p, size_t n)
 {
   if (!cl.learn)
     return;
+  if (!__atomic_load_n(&cl.registered, __ATOMIC_RELAXED))
+    __atomic_store_n(&cl.registered, true, __ATOMIC_RELAXED);
   unsigned h = site_of(p, 0, true, NULL);
   if (!h)
     return;
@@ -289,8 +302,11 @@ void classify_exit(void)
   if (!cl.on)
     return;
   sites_report();
-  if (cl.learn && cl.profile[0] && getpid() == cl.owner)
+  if (cl.learn && cl.profile[0] && getpid() == cl.owner) {
+    if (__atomic_load_n(&cl.registered, __ATOMIC_RELAXED))
+      profile_add_mode(cl.run_mode);
     profile_save(cl.profile);
+  }
 }
 
 void classify_fork(enum fork_phase ph)

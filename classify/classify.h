@@ -27,6 +27,12 @@ bool classify_init(const struct cfg *c);
  * the first time, when the slow path must start lower. */
 bool classify_runtime_seen(void);
 
+/* The profile forecasts that this run registers what its sites place: a
+ * run with these same arguments did (another mode of the program, such
+ * as ComfyUI without --disable-dynamic-vram, waits for its own first
+ * registration). */
+bool classify_forecast(void);
+
 /* A candidate of n bytes allocated from return address ra: its site (0
  * none) and whether its allocations are placed by site. A few loads when
  * nothing is hot. */

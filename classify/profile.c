@@ -1,8 +1,12 @@
 /* The profile file:
  *   gpuscatter-profile 2
+ *   m MODE                                        up to 16 lines
  *   KIND DEPTH MODULE OFFSET [MODULE OFFSET]...   one line per site
- * KIND h: its allocations are registered (place them); d: its return
- * address is shared (look at deeper frames). Offsets in hex. Everything
+ * MODE: a hash of a command line (the program's arguments) that
+ * registered memory, in hex; a run of that mode binds what the sites
+ * place ahead, others wait for their own first registration. KIND h: its
+ * allocations are registered (place them); d: its return address is
+ * shared (look at deeper frames). Offsets in hex. Everything
  * read is validated before any of it is used: limits on size, lines and
  * names, and the file must be ours, regular and not a link. A version 1
  * file (keys of another kind) is read as empty and replaced. */
@@ -21,7 +25,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { MAX_FILE = 1 << 20, MAX_SITES = 4096, SLOTS = 8192, MAX_DEPTH = 16, MAX_NAME = 127 };
+enum { MAX_FILE = 1 << 20, MAX_SITES = 4096, SLOTS = 8192, MAX_DEPTH = 16, MAX_NAME = 127,
+       MAX_MODES = 16 };
 enum { LOADED = 0x80 };     /* in kinds[]: the kind came from the file */
 static const char header[] = "gpuscatter-profile 2\n";
 static const char header_v1[] = "gpuscatter-profile 1\n";
@@ -35,6 +40,8 @@ static struct {
   char *text;               /* line bodies ("DEPTH MODULE OFFSET ...\n"), then the file */
   size_t len;
   uint64_t parents[SLOTS];  /* return addresses with a hot deep site below them */
+  uint64_t modes[MAX_MODES]; /* command lines that registered, oldest first */
+  int nmodes;
   bool refused;             /* never overwrite a file we would not read */
   bool changed;
   /* The default place: the cache folder as checked at start (its path and
@@ -234,6 +241,77 @@ static size_t parse_line(const char *s, const char *end, uint64_t *key, int *kin
   return (size_t)(p + 1 - s);
 }
 
+/* A mode line "m HEX\n" at s; its length, or 0 if it is not one. */
+static size_t parse_mode(const char *s, const char *end, uint64_t *mode)
+{
+  const char *p = s + 2;
+  if (end - s < 4 || s[0] != 'm' || s[1] != ' ')
+    return 0;
+  uint64_t v = 0;
+  int digits = 0;
+  for (; p < end && digits <= 16; p++, digits++) {
+    char c = *p;
+    int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (d < 0)
+      break;
+    v = v * 16 + (uint64_t)d;
+  }
+  if (digits == 0 || digits > 16 || p >= end || *p != '\n')
+    return 0;
+  *mode = v;
+  return (size_t)(p + 1 - s);
+}
+
+/* Lock held. */
+static void mode_put(uint64_t mode)
+{
+  for (int i = 0; i < pf.nmodes; i++)
+    if (pf.modes[i] == mode)
+      return;
+  if (pf.nmodes == MAX_MODES) { /* the oldest goes */
+    memmove(pf.modes, pf.modes + 1, sizeof pf.modes[0] * (MAX_MODES - 1));
+    pf.nmodes--;
+  }
+  pf.modes[pf.nmodes++] = mode;
+}
+
+uint64_t profile_mode(void)
+{
+  static char cmd[8192];
+  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd >= 0 ? read(fd, cmd, sizeof cmd) : -1;
+  if (fd >= 0)
+    close(fd);
+  uint64_t h = 1469598103934665603ull; /* FNV-1a of the arguments after the program */
+  size_t skip = n > 0 ? strnlen(cmd, (size_t)n) + 1 : 0;
+  for (ssize_t i = (ssize_t)skip; i < n; i++)
+    h = (h ^ (unsigned char)cmd[i]) * 1099511628211ull;
+  return h ? h : 1;
+}
+
+bool profile_mode_known(uint64_t mode)
+{
+  pthread_mutex_lock(&pf.lock);
+  bool known = false;
+  for (int i = 0; i < pf.nmodes && !known; i++)
+    known = pf.modes[i] == mode;
+  pthread_mutex_unlock(&pf.lock);
+  return known;
+}
+
+void profile_add_mode(uint64_t mode)
+{
+  pthread_mutex_lock(&pf.lock);
+  bool known = false;
+  for (int i = 0; i < pf.nmodes && !known; i++)
+    known = pf.modes[i] == mode;
+  if (!known) {
+    mode_put(mode);
+    pf.changed = true;
+  }
+  pthread_mutex_unlock(&pf.lock);
+}
+
 static int refuse(const char *path, const char *why)
 {
   log_warn("GPUSCATTER_PROFILE=%s: %s; ignored (and left as it is)", path, why);
@@ -291,8 +369,17 @@ int profile_load(const char *path)
   static int kinds[MAX_SITES];
   static uint32_t at[MAX_SITES], lens[MAX_SITES];
   static uint64_t parents[MAX_SITES];
+  uint64_t modes[MAX_MODES];
+  int nmodes = 0;
   if ((size_t)got < hl || memcmp(buf, header, hl) != 0)
     bad = "not a gpuscatter profile";
+  while (!bad && p < end && *p == 'm') {
+    size_t len = nmodes < MAX_MODES ? parse_mode(p, end, &modes[nmodes]) : 0;
+    if (len == 0)
+      bad = "corrupt or truncated";
+    nmodes++;
+    p += len;
+  }
   while (!bad && p < end) {
     size_t len = n < MAX_SITES - 1 ? parse_line(p, end, &keys[n], &kinds[n], &parents[n]) : 0;
     if (n >= MAX_SITES - 1)
@@ -310,6 +397,8 @@ int profile_load(const char *path)
     return refuse(path, bad);
   }
   pthread_mutex_lock(&pf.lock);
+  for (int i = 0; i < nmodes; i++)
+    mode_put(modes[i]);
   for (int i = 0; i < n; i++) {
     put(keys[i], kinds[i] | LOADED, buf + at[i] + 2, lens[i] - 2); /* the body, without "h " */
     if (parents[i])
@@ -358,6 +447,8 @@ void profile_save(const char *path)
     char *out = pf.text + MAX_FILE;
     size_t n = sizeof header - 1;
     memcpy(out, header, n);
+    for (int i = 0; i < pf.nmodes; i++)
+      n += (size_t)snprintf(out + n, 24, "m %llx\n", (unsigned long long)pf.modes[i]);
     for (unsigned s = 0; s < SLOTS; s++) {
       int kind = pf.kinds[s] & ~LOADED;
       if (pf.keys[s] == 0 || kind == PROFILE_NONE)

@@ -50,6 +50,15 @@ bool profile_inherits(uint64_t ra);
 void profile_add(uint64_t key, int kind, const char *const *modules, const uint64_t *offsets,
                  int depth);
 
+/* This run's mode: a hash of the program's arguments (ComfyUI with and
+ * without --disable-dynamic-vram are two modes of one program). */
+uint64_t profile_mode(void);
+
+/* Whether a run of this mode registered memory (the profile says so), and
+ * recording that this one did. */
+bool profile_mode_known(uint64_t mode);
+void profile_add_mode(uint64_t mode);
+
 /* Write every site, loaded or learned, atomically, when something changed
  * since the load; never over a file the load refused. */
 void profile_save(const char *path);

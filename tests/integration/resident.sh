@@ -33,3 +33,12 @@ for bind in async lazy; do
   case $out in *" 0 MiB placed by the learned site"*) fail "the site was not learned: $out" ;; esac
   echo "ok: GPUSCATTER_BIND=$bind, learned site, no registration: $out"
 done
+# The same arguments as a run that registered: the sites' filled memory is
+# bound ahead, before the first registration; other arguments (another
+# mode of the program) wait for their own first registration.
+rm -rf "$XDG_CACHE_HOME"
+ahead() { LD_PRELOAD=$LIB "$R" weights "$@" | sed -n 's/^weights: \([0-9]*\) bytes bound.*/\1/p'; }
+first=$(ahead); second=$(ahead); other=$(ahead --other-mode); other2=$(ahead --other-mode)
+[ "$first" = 0 ] && [ "$second" -gt 0 ] && [ "$other" = 0 ] && [ "$other2" -gt 0 ] ||
+  fail "bound before registering: first $first, same mode $second, other mode $other, then $other2"
+echo "ok: bound ahead only in a mode that registered before: 0, $second, 0, $other2 bytes"

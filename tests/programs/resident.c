@@ -12,7 +12,11 @@
  *   teach:     200 buffers of 64 KiB from one call site, filled and
  *              registered (the profile learns the site);
  *   forecast:  then, from that site, eight 256 MiB buffers never written
- *              and never registered: nothing may be bound or faulted in.
+ *              and never registered: nothing may be bound or faulted in;
+ *   weights:   from that site, 100 buffers of 1 MiB filled, then (after the
+ *              bind thread's ticks) registered; prints the bytes bound
+ *              before the first registration. Later arguments are ignored
+ *              (they make another mode of the program).
  * Prints "MODE: added X MiB (limit Y MiB); ..." and fails past the limit.
  * With the library, also waits for the registrations' units to be given
  * back (nothing stays pinned once they end). */
@@ -226,6 +230,23 @@ int main(int argc, char **argv)
       free(b[i]);
     return 0;
   }
-  fprintf(stderr, "usage: resident untouched|aligned|sparse|loop|fork|teach|forecast\n");
+  if (strcmp(m, "weights") == 0) {
+    char *b[100];
+    for (int i = 0; i < 100; i++) {
+      b[i] = from_site(MB);
+      memset(b[i], 1, MB);
+    }
+    usleep(800000);
+    unsigned long long before = stats_value("chunks", "bound_bytes");
+    for (int i = 0; i < 100; i++)
+      CHECK(reg(b[i], MB, 0) == 0, "register");
+    printf("weights: %llu bytes bound before the first registration\n", before);
+    for (int i = 0; i < 100; i++) {
+      CHECK(unreg(b[i]) == 0, "unregister");
+      free(b[i]);
+    }
+    return 0;
+  }
+  fprintf(stderr, "usage: resident untouched|aligned|sparse|loop|fork|teach|forecast|weights\n");
   return 2;
 }
