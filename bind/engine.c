@@ -224,6 +224,10 @@ int bind_acquire(uintptr_t a, size_t n, size_t slack, struct chunk_info *out)
     switch (chunks_choose_within(a, eng.bind_max, lo, hi, &r)) {
     case CHOOSE_OK:
       calls_bind(&r, true, false);
+      /* Something is bound now: the bind thread, asleep without a timer
+       * while nothing was, must tick to unbind it once it is idle. */
+      if (thread_running())
+        thread_kick();
       continue;
     case CHOOSE_FOREIGN:
       return CHUNK_COMMITTED;
