@@ -165,10 +165,23 @@ static size_t extra(uintptr_t a, size_t n, uintptr_t ra, size_t rn)
   return miss > own ? miss - own : 0;
 }
 
-/* A neighbour that can join the unit being chosen: its chunk, unbound. */
-static bool joinable(uintptr_t a, uintptr_t *base, size_t *size)
+/* What a unit being chosen reaches so far: [lo, hi), its bytes, and what
+ * binding it would fault in beyond the registration. */
+struct reach { uintptr_t lo, hi; size_t span, cost, slack; };
+
+/* The unbound chunk holding a joins if the slack and bind_max still allow. */
+static bool join(struct reach *r, uintptr_t a)
 {
-  return chunks_extent(a, base, size) && chunks_peek(a, NULL) == CHUNK_COMMITTED;
+  uintptr_t b;
+  size_t s, c;
+  if (!chunks_extent(a, &b, &s) || chunks_peek(a, NULL) != CHUNK_COMMITTED ||
+      r->span + s > eng.bind_max || r->cost + (c = os_nonresident(b, s)) > r->slack)
+    return false;
+  r->cost += c;
+  r->span += s;
+  r->lo = b < r->lo ? b : r->lo;
+  r->hi = b + s > r->hi ? b + s : r->hi;
+  return true;
 }
 
 /* Where a registration's unit may reach while binding it faults in at
@@ -183,30 +196,15 @@ static bool reach(uintptr_t a, size_t n, size_t slack, uintptr_t *lo, uintptr_t 
   size_t s;
   if (!chunks_extent(a, &b, &s))
     return false;
-  size_t cost = extra(b, s, a, n), span = s;
-  if (cost > slack)
+  struct reach r = { b, b + s, s, extra(b, s, a, n), slack };
+  if (r.cost > slack)
     return false;
-  *lo = b;
-  *hi = b + s;
-  bool left = true, right = true;
-  while ((left || right) && span < eng.bind_max) {
-    if (left && (left = *lo > 0 && joinable(*lo - 1, &b, &s))) {
-      size_t c = os_nonresident(b, s);
-      if ((left = cost + c <= slack && span + s <= eng.bind_max)) {
-        cost += c;
-        span += s;
-        *lo = b;
-      }
-    }
-    if (right && (right = joinable(*hi, &b, &s))) {
-      size_t c = os_nonresident(b, s);
-      if ((right = cost + c <= slack && span + s <= eng.bind_max)) {
-        cost += c;
-        span += s;
-        *hi = b + s;
-      }
-    }
+  for (bool left = true, right = true; left || right;) {
+    left = left && r.lo > 0 && join(&r, r.lo - 1);
+    right = right && join(&r, r.hi);
   }
+  *lo = r.lo;
+  *hi = r.hi;
   return true;
 }
 
