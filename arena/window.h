@@ -63,13 +63,13 @@ int window_reserve(size_t want, size_t floor, bool hugepages);
  * -1 (counted, warned once). */
 int window_commit(uintptr_t at, size_t size);
 
-/* There is evidence that region r's memory will be registered (a backend
- * is live and its call sites register, its blocks are the runtime's pinned
- * ones, or the program registers much of it): ask for transparent huge
- * pages there (registration costs half as much on them). Until then it
- * uses small pages: a sparse buffer (calloc, np.zeros, touched here and
- * there) stays as small in memory as without the library. Page-allocator
- * regions only. */
+/* Region r's memory is about to be filled and registered (a backend is
+ * live, for memory placed by size or call site and the runtime's pinned
+ * blocks; once much of it is registered, for zeroed blocks): ask for
+ * transparent huge pages there (registration costs half as much on
+ * them). Until then it uses small pages: a sparse buffer (calloc,
+ * np.zeros, touched here and there) stays as small in memory as without
+ * the library. Page-allocator regions only. */
 void window_use_hugepages(enum region r);
 
 /* Whether p lies in a region asked for huge pages. */

@@ -245,6 +245,14 @@ static void learn(unsigned h)
   }
 }
 
+/* This run registers memory (one store, the first time: no shared
+ * cache line written on every registration). */
+static void registered(void)
+{
+  if (!__atomic_load_n(&cl.registered, __ATOMIC_RELAXED))
+    __atomic_store_n(&cl.registered, true, __ATOMIC_RELAXED);
+}
+
 bool classify_forecast(void)
 {
   return cl.learn && cl.profile_sites > 0 && profile_mode_known(cl.run_mode);
@@ -254,8 +262,7 @@ void classify_miss(const void *p, size_t n)
 {
   if (!cl.learn)
     return;
-  if (!__atomic_load_n(&cl.registered, __ATOMIC_RELAXED))
-    __atomic_store_n(&cl.registered, true, __ATOMIC_RELAXED);
+  registered();
   unsigned h = site_of(p, n, true, NULL);
   if (h)
     learn(h);
@@ -265,8 +272,7 @@ void classify_hit(const void *p, size_t n)
 {
   if (!cl.learn)
     return;
-  if (!__atomic_load_n(&cl.registered, __ATOMIC_RELAXED))
-    __atomic_store_n(&cl.registered, true, __ATOMIC_RELAXED);
+  registered();
   unsigned h = site_of(p, 0, true, NULL);
   if (!h)
     return;

@@ -263,16 +263,25 @@ static size_t parse_mode(const char *s, const char *end, uint64_t *mode)
 }
 
 /* Lock held. */
-static void mode_put(uint64_t mode)
+static bool mode_known(uint64_t mode)
 {
   for (int i = 0; i < pf.nmodes; i++)
     if (pf.modes[i] == mode)
-      return;
+      return true;
+  return false;
+}
+
+/* Lock held. True when the mode is new. */
+static bool mode_put(uint64_t mode)
+{
+  if (mode_known(mode))
+    return false;
   if (pf.nmodes == MAX_MODES) { /* the oldest goes */
     memmove(pf.modes, pf.modes + 1, sizeof pf.modes[0] * (MAX_MODES - 1));
     pf.nmodes--;
   }
   pf.modes[pf.nmodes++] = mode;
+  return true;
 }
 
 uint64_t profile_mode(void)
@@ -292,9 +301,7 @@ uint64_t profile_mode(void)
 bool profile_mode_known(uint64_t mode)
 {
   pthread_mutex_lock(&pf.lock);
-  bool known = false;
-  for (int i = 0; i < pf.nmodes && !known; i++)
-    known = pf.modes[i] == mode;
+  bool known = mode_known(mode);
   pthread_mutex_unlock(&pf.lock);
   return known;
 }
@@ -302,13 +309,8 @@ bool profile_mode_known(uint64_t mode)
 void profile_add_mode(uint64_t mode)
 {
   pthread_mutex_lock(&pf.lock);
-  bool known = false;
-  for (int i = 0; i < pf.nmodes && !known; i++)
-    known = pf.modes[i] == mode;
-  if (!known) {
-    mode_put(mode);
+  if (mode_put(mode))
     pf.changed = true;
-  }
   pthread_mutex_unlock(&pf.lock);
 }
 
