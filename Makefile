@@ -22,7 +22,7 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 LAYERS := config arena classify runtime bind preload
 CONFIG_SRCS   := config/options.c config/parse.c config/log.c config/fault.c config/io.c config/os.c \
 	config/privfile.c config/counters.c config/limits.c
-ARENA_SRCS    := arena/window.c arena/chunks.c arena/pages.c arena/hooks.c arena/gpu_arena.c
+ARENA_SRCS    := arena/window.c arena/chunks.c arena/pages.c arena/decay.c arena/hooks.c arena/gpu_arena.c
 CLASSIFY_SRCS := classify/modules.c classify/unwind.c classify/rules.c classify/profile.c \
 	classify/sites.c classify/records.c classify/classify.c
 RUNTIME_SRCS  := runtime/flavor.c runtime/regtable.c runtime/lookup.c runtime/simrt.c

@@ -9,6 +9,7 @@
  * lock released. Lock order: pages, then the chunk table's carve lock. */
 #include "pages.h"
 #include "chunks.h"
+#include "decay.h"
 #include "../config/clock.h"
 #include "../config/os.h"
 
@@ -458,6 +459,7 @@ bool pages_free(void *p)
     return false;
   struct region_pages *rp = &pg.r[r];
   pthread_mutex_lock(&rp->lock);
+  bool was_dirty = rp->dirty_head;
   bool ok = block_at(p, &r, &page, &npages);
   if (ok) {
     rp->map[page] = rp->map[page + npages - 1] = 0;
@@ -475,7 +477,10 @@ bool pages_free(void *p)
      * gives memory back as jemalloc would, on its next frees. */
     purge_locked(r, rp, false, (size_t)64 << 20);
   }
+  bool waiting = ok && !was_dirty && rp->dirty_head;
   pthread_mutex_unlock(&rp->lock);
+  if (waiting)
+    decay_note();
   return ok;
 }
 
@@ -507,6 +512,7 @@ bool pages_resize(void *p, size_t n)
   uint32_t want = (uint32_t)(bytes / PAGE);
   bool ok = false;
   pthread_mutex_lock(&rp->lock);
+  bool was_dirty = rp->dirty_head;
   if (!block_at(p, &r, &page, &npages))
     goto out;
   if (want <= npages) {
@@ -538,8 +544,11 @@ bool pages_resize(void *p, size_t n)
       ok = true;
     }
   }
-out:
+out:;
+  bool waiting = !was_dirty && rp->dirty_head;
   pthread_mutex_unlock(&rp->lock);
+  if (waiting)
+    decay_note();
   return ok;
 }
 

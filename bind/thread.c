@@ -5,6 +5,7 @@
 #include "calls.h"
 #include "idle.h"
 #include "../arena/chunks.h"
+#include "../arena/decay.h"
 #include "../arena/pages.h"
 #include "../config/config.h"
 #include "../config/fault.h"
@@ -67,6 +68,8 @@ bool thread_start(int mode)
   th.running = !fault_hit(FAULT_THREAD) && pthread_create(&th.thread, NULL, bind_main, NULL) == 0;
   bool ok = th.running;
   pthread_mutex_unlock(&th.lock);
+  if (ok)
+    decay_handed_over(thread_kick);
   if (!ok)
     log_warn("cannot start the bind thread; binding when registrations need it");
   return ok;
@@ -93,6 +96,7 @@ void thread_stop(void)
   pthread_mutex_unlock(&th.lock);
   if (running)
     pthread_join(t, NULL);
+  decay_handed_over(NULL);
 }
 
 void thread_fork(enum fork_phase ph)

@@ -8,6 +8,7 @@
 #include "hostalloc.h"
 #include "register.h"
 #include "../arena/chunks.h"
+#include "../arena/decay.h"
 #include "../arena/pages.h"
 #include "../bind/engine.h"
 #include "../classify/classify.h"
@@ -16,6 +17,7 @@
 
 static void each(enum fork_phase ph)
 {
+  decay_fork(ph); /* no lock; before bind_fork, whose child may hand it a thread again */
   classify_fork(ph);
   app_fork(ph);
   pinned_fork(ph);
