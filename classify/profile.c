@@ -306,6 +306,14 @@ bool profile_mode_known(uint64_t mode)
   return known;
 }
 
+int profile_modes(void)
+{
+  pthread_mutex_lock(&pf.lock);
+  int n = pf.nmodes;
+  pthread_mutex_unlock(&pf.lock);
+  return n;
+}
+
 void profile_add_mode(uint64_t mode)
 {
   pthread_mutex_lock(&pf.lock);

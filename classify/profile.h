@@ -57,6 +57,9 @@ uint64_t profile_mode(void);
 /* Whether a run of this mode registered memory (the profile says so), and
  * recording that this one did. */
 bool profile_mode_known(uint64_t mode);
+
+/* How many modes the profile holds (0: written before modes were kept). */
+int profile_modes(void);
 void profile_add_mode(uint64_t mode);
 
 /* Write every site, loaded or learned, atomically, when something changed

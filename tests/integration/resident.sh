@@ -25,14 +25,30 @@ for bind in lazy async eager; do
   done
 done
 # A profile is a forecast: the runs before registered from a call site,
-# this one does not; what that site places now is bound by nothing.
+# this one does not. Taught with the same arguments, the site places its
+# memory and nothing binds it; taught with other arguments (another mode of
+# the program), the site places nothing until this mode registers.
 for bind in async lazy; do
+  rm -rf "$XDG_CACHE_HOME"
+  GPUSCATTER_BIND=$bind RESIDENT_TEACH=1 LD_PRELOAD=$LIB "$R" forecast >/dev/null || fail "teach"
+  out=$(GPUSCATTER_BIND=$bind LD_PRELOAD=$LIB "$R" forecast 2>&1) || fail "GPUSCATTER_BIND=$bind: $out"
+  case $out in *" 2048 MiB placed by the learned site"*) ;; *) fail "the site was not learned: $out" ;; esac
+  echo "ok: GPUSCATTER_BIND=$bind, learned site, same mode, no registration: $out"
   rm -rf "$XDG_CACHE_HOME"
   GPUSCATTER_BIND=$bind LD_PRELOAD=$LIB "$R" teach >/dev/null || fail "teach"
   out=$(GPUSCATTER_BIND=$bind LD_PRELOAD=$LIB "$R" forecast 2>&1) || fail "GPUSCATTER_BIND=$bind: $out"
-  case $out in *" 0 MiB placed by the learned site"*) fail "the site was not learned: $out" ;; esac
-  echo "ok: GPUSCATTER_BIND=$bind, learned site, no registration: $out"
+  case $out in *" 0 MiB placed by the learned site"*) ;; *) fail "another mode's site placed memory: $out" ;; esac
+  echo "ok: GPUSCATTER_BIND=$bind, site learned in another mode: $out"
 done
+# Registrations into memory the program mapped itself make no mode known:
+# the profile's modes stay those of the runs that registered placed memory.
+rm -rf "$XDG_CACHE_HOME"
+LD_PRELOAD=$LIB "$R" teach >/dev/null || fail "teach"
+modes() { cat "$XDG_CACHE_HOME"/gpuscatter/*.profile | grep -c '^m '; }
+before=$(modes)
+LD_PRELOAD=$LIB "$R" mapped >/dev/null || fail "mapped"
+[ "$before" = 1 ] && [ "$(modes)" = 1 ] || fail "modes in the profile: $before after teach, $(modes) after mapped"
+echo "ok: registrations into the program's own mapping teach no mode (1 mode before and after)"
 # The same arguments as a run that registered: the sites' filled memory is
 # bound ahead, before the first registration; other arguments (another
 # mode of the program) wait for their own first registration.

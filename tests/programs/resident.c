@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -201,7 +202,9 @@ int main(int argc, char **argv)
     free_host(first);
     return 0;
   }
-  if (strcmp(m, "teach") == 0) {
+  /* RESIDENT_TEACH=1 teaches under any mode's arguments (a mode is the
+   * arguments: forecast's own run can be taught this way). */
+  if (strcmp(m, "teach") == 0 || getenv("RESIDENT_TEACH")) {
     for (int i = 0; i < 200; i++) {
       char *b = from_site(64 << 10);
       memset(b, 1, 64 << 10);
@@ -230,6 +233,21 @@ int main(int argc, char **argv)
       free(b[i]);
     return 0;
   }
+  if (strcmp(m, "mapped") == 0) {
+    /* Registrations into memory the program mapped itself (aimdo's host
+     * buffer): they teach no mode. */
+    char *map = mmap(NULL, 64 * MB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(map != MAP_FAILED, "mmap");
+    for (int i = 0; i < 64; i++) {
+      memset(map + (size_t)i * MB, 1, MB);
+      CHECK(reg(map + (size_t)i * MB, MB, 0) == 0, "register");
+    }
+    for (int i = 0; i < 64; i++)
+      CHECK(unreg(map + (size_t)i * MB) == 0, "unregister");
+    munmap(map, 64 * MB);
+    printf("mapped: 64 registrations in an mmap\n");
+    return 0;
+  }
   if (strcmp(m, "weights") == 0) {
     char *b[100];
     for (int i = 0; i < 100; i++) {
@@ -247,6 +265,6 @@ int main(int argc, char **argv)
     }
     return 0;
   }
-  fprintf(stderr, "usage: resident untouched|aligned|sparse|loop|fork|teach|forecast|weights\n");
+  fprintf(stderr, "usage: resident untouched|aligned|sparse|loop|fork|teach|forecast|mapped|weights\n");
   return 2;
 }
