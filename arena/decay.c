@@ -21,30 +21,18 @@ static struct {
   bool failed;    /* atomic: pthread_create failed; frees tick instead */
 } dc;
 
-static bool any_dirty(void)
-{
-  bool dirty = false;
-  for (enum region g = 0; g < REG_N; g++)
-    if (region_is_pages(g))
-      dirty |= pages_dirty(g);
-  return dirty;
-}
-
 static void *tick(void *arg)
 {
   (void)arg;
   for (;;) {
     struct timespec t = { 0, TICK_MS * 1000000L };
     nanosleep(&t, NULL);
-    for (enum region g = 0; g < REG_N; g++)
-      if (region_is_pages(g))
-        pages_purge(g, false, 0);
-    if (any_dirty() && !__atomic_load_n(&dc.handed, __ATOMIC_ACQUIRE))
+    if (pages_tick() && !__atomic_load_n(&dc.handed, __ATOMIC_ACQUIRE))
       continue;
     __atomic_store_n(&dc.running, false, __ATOMIC_RELEASE);
     /* A free between the check and the store saw running and started
      * nothing: take its pages over, unless another thread did. */
-    if (!any_dirty() || __atomic_load_n(&dc.handed, __ATOMIC_ACQUIRE) ||
+    if (!pages_tick() || __atomic_load_n(&dc.handed, __ATOMIC_ACQUIRE) ||
         __atomic_exchange_n(&dc.running, true, __ATOMIC_ACQ_REL))
       return NULL;
   }
@@ -85,9 +73,8 @@ void decay_handed_over(void (*kick)(void))
 
 void decay_fork(enum fork_phase ph)
 {
-  if (ph == FORK_CHILD)
-  {
-    dc.running = false; /* no thread of ours exists there */
+  if (ph == FORK_CHILD) { /* no thread of ours exists there */
+    dc.running = false;
     dc.handed = NULL;
   }
 }

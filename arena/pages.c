@@ -587,9 +587,21 @@ bool pages_take_sparse(void)
          __atomic_exchange_n(&pg.sparse, false, __ATOMIC_RELAXED);
 }
 
-bool pages_dirty(enum region r)
+/* Whether free pages are waiting for their decay in r. */
+static bool pages_dirty(enum region r)
 {
   return __atomic_load_n(&pg.r[r].dirty_head, __ATOMIC_RELAXED) != NIL;
+}
+
+bool pages_tick(void)
+{
+  bool dirty = false;
+  for (enum region g = 0; g < REG_N; g++)
+    if (region_is_pages(g)) {
+      pages_purge(g, false, 0);
+      dirty |= pages_dirty(g);
+    }
+  return dirty;
 }
 
 /* The child's pinned blocks must not share units with the parent's:

@@ -55,8 +55,9 @@ void pages_unbound(uintptr_t base, size_t size);
  * registration mostly free (its pages should go back soon). */
 bool pages_take_sparse(void);
 
-/* Whether free pages are waiting for their decay in r. */
-bool pages_dirty(enum region r);
+/* One clock tick: give back, in every page region, what is past its
+ * decay; whether pages still wait (the caller's next tick is due). */
+bool pages_tick(void);
 
 void pages_fork(enum fork_phase ph);
 

@@ -35,12 +35,7 @@ static void *bind_main(void *arg)
     pthread_mutex_unlock(&th.lock);
     ahead_work();
     idle_tick(th.mode);
-    bool dirty = false;
-    for (enum region g = 0; g < REG_N; g++)
-      if (region_is_pages(g)) {
-        pages_purge(g, false, 0);
-        dirty |= pages_dirty(g);
-      }
+    bool dirty = pages_tick();
     /* Timed work (idle units, decaying pages) wakes us every tick. */
     bool timed = dirty || chunks_bound_bytes() > 0;
     pthread_mutex_lock(&th.lock);

@@ -40,6 +40,7 @@ static struct {
   int profile_sites;
   uint64_t run_mode;     /* profile_mode() of this run */
   bool profile_places;   /* its sites place memory in this run */
+  bool forecast;         /* a run of this mode registered what they place */
   bool registered;       /* this run registered memory (atomic) */
   pid_t owner;           /* the process that loaded the profile saves it */
 } cl;
@@ -94,8 +95,9 @@ bool classify_init(const struct cfg *c)
        * without --disable-dynamic-vram) place nothing in this one until it
        * registers: their memory may never be registered here, and placing
        * it cost DynamicVRAM runs after legacy ones 17-26% on an H200. */
-      cl.profile_places = cl.profile_sites > 0 &&
-                          (profile_modes() == 0 || profile_mode_known(cl.run_mode));
+      bool known = cl.profile_sites > 0 && profile_mode_known(cl.run_mode);
+      cl.profile_places = known || (cl.profile_sites > 0 && profile_modes() == 0);
+      cl.forecast = known;
     }
   }
   if ((cl.rules || cl.profile_places) && !modules_lockfree())
@@ -263,7 +265,7 @@ static void registered(void)
 
 bool classify_forecast(void)
 {
-  return cl.learn && cl.profile_places && profile_mode_known(cl.run_mode);
+  return cl.learn && cl.forecast;
 }
 
 void classify_miss(const void *p, size_t n)
